@@ -1,0 +1,16 @@
+"""Integration: fixed-step RK4, adaptive Runge–Kutta (diffrax), stiff, maps, delay equations,
+ensembles streamed in chunks, noise, and divergence detection."""
+
+from .api import (  # noqa: F401
+    DivergenceError,
+    Ensemble,
+    Trajectory,
+    characteristic_period,
+    ensemble,
+    output_dt,
+    sde_ensemble,
+    sde_trajectory,
+    stream,
+    trajectory,
+)
+from .solvers import METHODS, SolverConfig, get_solver  # noqa: F401

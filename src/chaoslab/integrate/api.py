@@ -1,0 +1,417 @@
+"""Integration API: single trajectories, ensembles, streaming in chunks, and noise.
+
+All functions take a System (or a catalog name). Output lies on a uniform grid of spacing
+``dt``; by default ``dt = period / pts_per_period`` (granularity, 100 points per period).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from ..systems.base import System, get_system
+from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
+
+__all__ = [
+    "DivergenceError",
+    "Trajectory",
+    "Ensemble",
+    "trajectory",
+    "ensemble",
+    "stream",
+    "sde_trajectory",
+    "sde_ensemble",
+    "output_dt",
+    "characteristic_period",
+]
+
+
+class DivergenceError(RuntimeError):
+    """A trajectory left its finite bound or turned non-finite."""
+
+    def __init__(self, system: str, member: int, time: float, value: float | None = None):
+        self.system, self.member, self.time = system, member, time
+        what = "turned non-finite" if value is None or not np.isfinite(value) else f"left its bound (|x| = {value:.3g})"
+        super().__init__(f"{system}: member {member} {what} at t = {time:.6g}")
+
+
+@dataclass
+class Trajectory:
+    """A trajectory on a uniform time grid: ``t`` (n,), ``x`` (n, dim)."""
+
+    system: str
+    t: np.ndarray
+    x: np.ndarray
+    dt: float
+    params: dict[str, Any] = field(default_factory=dict)
+    method: str = ""
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+@dataclass
+class Ensemble:
+    """An ensemble on a uniform grid: ``x`` (members, n, dim); ``valid`` (members,) is False for a
+    member that diverged, ``diverged_at`` its first bad time (NaN when valid)."""
+
+    system: str
+    t: np.ndarray
+    x: np.ndarray
+    valid: np.ndarray
+    diverged_at: np.ndarray
+    dt: float
+    method: str = ""
+
+
+def _as_system(system: System | str) -> System:
+    return get_system(system) if isinstance(system, str) else system
+
+
+def characteristic_period(system: System, params: Mapping[str, Any] | None = None) -> float:
+    """The reference period, or the dominant period of the power spectrum of a trajectory."""
+    if system.period is not None:
+        return float(system.period)
+    if system.discrete:
+        return 1.0
+    dt = system.dt or 0.01
+    tr = trajectory(system, 8192, dt=dt, transient=2000 * dt, params=params, method="dopri5" if not system.delay else "auto")
+    x = tr.x[:, [i for i in range(system.dim) if i not in system.unbounded] or [0]]
+    x = x - x.mean(0)
+    power = (np.abs(np.fft.rfft(x, axis=0)) ** 2).sum(1)
+    power[0] = 0.0
+    k = int(np.argmax(power))
+    return float(len(x) * dt / max(k, 1))
+
+
+def output_dt(system: System, dt: float | None, pts_per_period: float | None, params=None) -> float:
+    if dt is not None:
+        if not (dt > 0 and math.isfinite(dt)):
+            raise ValueError(f"dt must be a positive number, got {dt}")
+        return float(dt)
+    if system.discrete:
+        return 1.0
+    ppp = 100 if pts_per_period is None else pts_per_period
+    if not ppp > 0:
+        raise ValueError(f"pts_per_period must be positive, got {ppp}")
+    return characteristic_period(system, params) / ppp
+
+
+def _split_params(system: System, params: Mapping[str, Any] | None):
+    """Resolve parameters; detect a leading batch axis (one more dim than the default)."""
+    p = system.resolve_params(params)
+    axes, n_batch = {}, None
+    for k, v in p.items():
+        base_ndim = np.ndim(system.params[k])
+        if v.ndim == base_ndim + 1:
+            axes[k] = 0
+            if n_batch is not None and v.shape[0] != n_batch:
+                raise ValueError(f"batched parameters disagree in length: {k} has {v.shape[0]}, expected {n_batch}")
+            n_batch = v.shape[0]
+        elif v.ndim == base_ndim:
+            axes[k] = None
+        else:
+            raise ValueError(f"parameter {k!r} has shape {v.shape}; expected {np.shape(system.params[k])} or a batch of those")
+    return p, axes, n_batch
+
+
+def _config(system: System, method: str, n: int, dt: float, rtol: float, atol: float, substeps: int | None, p) -> SolverConfig:
+    method = resolve_method(system, method)
+    if n < 1:
+        raise ValueError(f"the number of points must be >= 1, got {n}")
+    if method == "delay":
+        m, M = delay_steps(system, dt, p)
+        return SolverConfig(method, n, substeps=substeps or m, buffer=M)
+    if method == "rk4":
+        if substeps is None:
+            h_max = (system.period or dt * 100) / 500.0
+            if system.dt is not None:
+                h_max = min(h_max, 10 * system.dt)
+            substeps = max(1, math.ceil(dt / h_max - 1e-9))
+        return SolverConfig(method, n, substeps=substeps)
+    return SolverConfig(method, n, rtol=rtol, atol=atol, max_steps=max(100_000, 2000 * n))
+
+
+def _initial_state(system: System, x0, cfg: SolverConfig, dt: float, p, members: int | None):
+    """State(s) to start from: x0, or for delay equations the history ring buffer."""
+    if x0 is None:
+        x0 = system.ic
+        if members is not None:
+            x0 = np.broadcast_to(x0, (members, *x0.shape))
+    x0 = np.asarray(x0, dtype=np.float64)
+    if system.delay:
+        h = dt / cfg.substeps
+        if members is None:
+            return delay_history(system, x0, h, cfg.buffer, p)
+        states = [delay_history(system, x0[i], h, cfg.buffer, p) for i in range(x0.shape[0])]
+        return jax.tree_util.tree_map(lambda *a: jnp.stack(a), *states)
+    want = (system.dim,) if members is None else (members, system.dim)
+    if x0.shape != want:
+        raise ValueError(f"initial condition of {system.name} must have shape {want}, got {x0.shape}")
+    return jnp.asarray(x0)
+
+
+def _bad_mask(system: System, x: np.ndarray, bound: float) -> np.ndarray:
+    """Boolean (..., n): non-finite anywhere, or a bounded coordinate beyond ``bound``."""
+    keep = [i for i in range(x.shape[-1]) if i not in system.unbounded]
+    bad = ~np.all(np.isfinite(x), axis=-1)
+    if keep:
+        bad |= np.any(np.abs(x[..., keep]) > bound, axis=-1)
+    return bad
+
+
+def default_bound(system: System) -> float:
+    return 1e8 * system.scale
+
+
+def trajectory(
+    system: System | str,
+    n: int = 1000,
+    *,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    dt: float | None = None,
+    pts_per_period: float | None = None,
+    transient: float = 0.0,
+    t0: float = 0.0,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    substeps: int | None = None,
+    bound: float | None = None,
+) -> Trajectory:
+    """Integrate one trajectory of ``n`` points; raises DivergenceError if it blows up.
+
+    ``transient`` (time units; iterations for maps) is integrated and discarded first.
+    For a delay equation ``x0`` is the history on [-tau, 0] (samples, oldest first) or a constant.
+    """
+    system = _as_system(system)
+    p, axes, n_batch = _split_params(system, params)
+    if n_batch is not None:
+        raise ValueError("batched parameters given to trajectory(); use ensemble()")
+    dt = output_dt(system, dt, pts_per_period, p)
+    if transient < 0:
+        raise ValueError(f"transient must be >= 0, got {transient}")
+    cfg = _config(system, method, int(n), dt, rtol, atol, substeps, p)
+    state = _initial_state(system, x0, cfg, dt, p, None)
+    solve = get_solver(system, cfg)
+    ys, _ = solve(state, t0, t0 + transient, dt, p)
+    x = np.asarray(ys)
+    t = t0 + transient + dt * np.arange(cfg.n)
+    bad = _bad_mask(system, x, bound or default_bound(system))
+    if bad.any():
+        k = int(np.argmax(bad))
+        row = x[k]
+        raise DivergenceError(system.name, 0, float(t[k]), float(np.max(np.abs(row))) if np.all(np.isfinite(row)) else None)
+    return Trajectory(system.name, t, x, dt, {k: np.asarray(v).tolist() for k, v in p.items()}, cfg.method)
+
+
+def stream(
+    system: System | str,
+    n: int,
+    *,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    members: int | None = None,
+    dt: float | None = None,
+    pts_per_period: float | None = None,
+    transient: float = 0.0,
+    t0: float = 0.0,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    substeps: int | None = None,
+    chunk: int = 1000,
+    bound: float | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
+    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk.
+
+    ``x0`` is (members, dim); or give ``members`` to start them all from the reference
+    initial condition (with batched ``params``, the members follow the parameter batch).
+    """
+    system = _as_system(system)
+    p, axes, n_batch = _split_params(system, params)
+    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
+    if x0 is not None:
+        x0 = np.asarray(x0, dtype=np.float64)
+        if x0.ndim != 2 and not (system.delay and x0.ndim == 1):
+            raise ValueError(f"x0 of an ensemble must have shape (members, {system.dim}), got {x0.shape}")
+        members = x0.shape[0]
+    if members is None:
+        members = n_batch
+    if members is None:
+        raise ValueError("give x0 of shape (members, dim), members=, or batched params")
+    if n_batch is not None and n_batch != members:
+        raise ValueError(f"{members} initial conditions but {n_batch} parameter sets")
+    chunk = max(1, min(int(chunk), int(n)))
+    cfg = _config(system, method, chunk, dt, rtol, atol, substeps, p)
+    state = _initial_state(system, x0, cfg, dt, p, members)
+    solve = get_solver(system, cfg, batched=True, p_axes=axes)
+    lim = bound or default_bound(system)
+    valid = np.ones(members, dtype=bool)
+    done, t_start, first = 0, t0 + transient, True
+    while done < n:
+        ys, state = solve(state, t0 if first else t_start, t_start, dt, p)
+        first = False
+        c = min(chunk, n - done)
+        x = np.asarray(ys)[:, :c]
+        valid &= ~_bad_mask(system, x, lim).any(axis=1)
+        yield t_start + dt * np.arange(c), x, valid.copy()
+        done += c
+        t_start = t_start + dt * chunk
+
+
+def ensemble(
+    system: System | str,
+    n: int,
+    *,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    members: int | None = None,
+    dt: float | None = None,
+    pts_per_period: float | None = None,
+    transient: float = 0.0,
+    t0: float = 0.0,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    substeps: int | None = None,
+    chunk: int | None = None,
+    bound: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Ensemble:
+    """N initial conditions and/or N parameter sets in compiled, vmapped calls.
+
+    Never raises on divergence: ``valid`` marks members that stayed finite and bounded.
+    ``chunk`` (time points per compiled call) defaults to keeping each call under ~256 MB.
+    """
+    system = _as_system(system)
+    n = int(n)
+    n_members = members or (np.shape(x0)[0] if x0 is not None else None)
+    if chunk is None:
+        per_step = 8 * system.dim * max(1, n_members or 1)
+        chunk = int(max(1, min(n, 2**28 // per_step)))
+    t_all, x_all = [], None
+    valid = None
+    kw = dict(x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period, transient=transient,
+              t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, chunk=chunk, bound=bound)
+    pos = 0
+    for t, x, valid in stream(system, n, **kw):
+        if x_all is None:
+            x_all = np.empty((x.shape[0], n, x.shape[2]))
+        x_all[:, pos : pos + x.shape[1]] = x
+        t_all.append(t)
+        pos += x.shape[1]
+        if progress is not None:
+            progress(pos, n)
+    t = np.concatenate(t_all)
+    bad = _bad_mask(system, x_all, bound or default_bound(system))
+    first_bad = np.where(bad.any(axis=1), t[np.argmax(bad, axis=1)], np.nan)
+    dt_used = float(t[1] - t[0]) if len(t) > 1 else float(output_dt(system, dt, pts_per_period))
+    return Ensemble(system.name, t, x_all, valid, first_bad, dt_used, resolve_method(system, method))
+
+
+# ----------------------------------------------------------------------------- noise
+def _noise_fn(system: System, noise) -> Callable:
+    if callable(noise):
+        return lambda x, t, p: jnp.broadcast_to(noise(x, t, **p), x.shape)
+    amp = jnp.asarray(noise, dtype=jnp.float64)
+    if amp.ndim > 1 or (amp.ndim == 1 and amp.shape[0] != system.dim):
+        raise ValueError(f"noise must be a scalar, a vector of length {system.dim}, or a function g(x, t, **params)")
+    if not bool(jnp.all(amp >= 0)):
+        raise ValueError("noise amplitudes must be >= 0")
+    return lambda x, t, p: jnp.broadcast_to(amp, x.shape)
+
+
+def _make_sde(system: System, g: Callable, n: int, substeps: int, scheme: str):
+    f = system.rhs
+
+    def solve(x0, key, t0, t_first, dt, p):
+        h = dt / substeps
+        sq = jnp.sqrt(h)
+
+        def step(x, i, t):
+            xi = jax.random.normal(jax.random.fold_in(key, i), x.shape, dtype=x.dtype)
+            if system.discrete:
+                return f(x, t, p) + g(x, t, p) * xi
+            if scheme == "heun":  # stochastic Heun (Stratonovich for multiplicative noise)
+                dw = sq * xi
+                xp = x + h * f(x, t, p) + g(x, t, p) * dw
+                return x + 0.5 * h * (f(x, t, p) + f(xp, t + h, p)) + 0.5 * (g(x, t, p) + g(xp, t + h, p)) * dw
+            return x + h * f(x, t, p) + g(x, t, p) * sq * xi  # Euler–Maruyama (Itô)
+
+        n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
+        x = lax.fori_loop(0, n_tr, lambda i, x: step(x, i, t0 + i * h), x0)
+
+        def out(x, k):
+            t = t_first + k * dt
+            base = n_tr + k * substeps
+            y = lax.fori_loop(0, substeps, lambda i, y: step(y, base + i, t + i * h), x)
+            return y, x
+
+        _, ys = lax.scan(out, x, jnp.arange(n))
+        return ys
+
+    return solve
+
+
+def sde_ensemble(
+    system: System | str,
+    n: int,
+    *,
+    noise,
+    seed: int,
+    x0=None,
+    members: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    dt: float | None = None,
+    pts_per_period: float | None = None,
+    transient: float = 0.0,
+    t0: float = 0.0,
+    substeps: int | None = None,
+    scheme: str = "euler_maruyama",
+    bound: float | None = None,
+) -> Ensemble:
+    """dx = f(x, t) dt + g(x, t) dW (diagonal noise), seeded: the same seed gives the same bits.
+
+    ``noise``: a scalar or vector amplitude (additive) or ``g(x, t, **params)`` (state-dependent).
+    ``scheme``: ``"euler_maruyama"`` (Itô, strong order 1/2) or ``"heun"`` (Stratonovich).
+    For maps, x_{n+1} = f(x_n) + g(x_n) xi_n. Member i uses the key fold_in(seed, i).
+    """
+    system = _as_system(system)
+    if system.delay:
+        raise ValueError("noise is not supported for delay equations")
+    if scheme not in ("euler_maruyama", "heun"):
+        raise ValueError(f"scheme must be 'euler_maruyama' or 'heun', got {scheme!r}")
+    p, axes, n_batch = _split_params(system, params)
+    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
+    cfg = _config(system, "map" if system.discrete else "rk4", int(n), dt, 0, 0, substeps, p)
+    if x0 is None:
+        m = members or n_batch or 1
+        x0 = np.broadcast_to(system.ic, (m, system.dim))
+    x0 = jnp.asarray(np.asarray(x0, dtype=np.float64))
+    m = x0.shape[0]
+    keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(int(seed)), i))(jnp.arange(m))
+    solve = _make_sde(system, _noise_fn(system, noise), int(n), cfg.substeps, scheme)
+    run = jax.jit(jax.vmap(solve, in_axes=(0, 0, None, None, None, axes)))
+    x = np.asarray(run(x0, keys, t0, t0 + transient, dt, p))
+    t = t0 + transient + dt * np.arange(int(n))
+    bad = _bad_mask(system, x, bound or default_bound(system))
+    first_bad = np.where(bad.any(axis=1), t[np.argmax(bad, axis=1)], np.nan)
+    return Ensemble(system.name, t, x, ~bad.any(axis=1), first_bad, dt, f"sde-{scheme}")
+
+
+def sde_trajectory(system: System | str, n: int, *, noise, seed: int, x0=None, **kw) -> Trajectory:
+    """One noisy trajectory (see ``sde_ensemble``); raises DivergenceError if it blows up."""
+    system = _as_system(system)
+    ens = sde_ensemble(system, n, noise=noise, seed=seed, x0=None if x0 is None else np.asarray(x0)[None], **kw)
+    if not ens.valid[0]:
+        raise DivergenceError(system.name, 0, float(ens.diverged_at[0]))
+    return Trajectory(system.name, ens.t, ens.x[0], ens.dt, {}, ens.method)

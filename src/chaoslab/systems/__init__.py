@@ -1,0 +1,14 @@
+"""Systems: the System type and the built-in catalog."""
+
+from .base import (  # noqa: F401
+    ParameterError,
+    System,
+    UnknownSystemError,
+    delay_flow,
+    flow,
+    get_system,
+    list_systems,
+    map_system,
+    register,
+    stack,
+)

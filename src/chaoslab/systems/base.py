@@ -1,0 +1,350 @@
+"""The System type: one small immutable description of a dynamical system.
+
+A System holds a pure ``jax.numpy`` right-hand side and its metadata. Everything else in
+chaoslab (integration, ensembles, analysis, datasets) is a function that takes a System.
+
+Right-hand sides are written with named parameters as keyword arguments::
+
+    @flow(params=dict(sigma=10.0, rho=28.0, beta=8 / 3), ic=[1.0, 1.0, 1.0], period=1.5)
+    def Lorenz(x, t, sigma, rho, beta):
+        return jnp.stack([sigma * (x[1] - x[0]), x[0] * (rho - x[2]) - x[1], x[0] * x[1] - beta * x[2]])
+
+``System.rhs(x, t, p)`` calls that function with the parameter dictionary ``p`` unpacked.
+For a map the function returns the next state; for a delay equation it takes the delayed state
+as its second argument: ``f(x, x_delayed, t, **params)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "System",
+    "flow",
+    "map_system",
+    "delay_flow",
+    "get_system",
+    "list_systems",
+    "register",
+    "UnknownSystemError",
+    "ParameterError",
+]
+
+
+class UnknownSystemError(KeyError):
+    """Raised for a system name that is not in the catalog."""
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+        if not close:
+            lower = {k.lower(): k for k in known}
+            close = [lower[name.lower()]] if name.lower() in lower else []
+        hint = f"; did you mean '{close[0]}'?" if close else "; see 'chaoslab systems list'"
+        self.message = f"unknown system '{name}'{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError quotes its argument otherwise
+        return self.message
+
+
+class ParameterError(ValueError):
+    """Raised for an unknown parameter name or a non-numeric parameter value."""
+
+
+@dataclass(frozen=True, eq=False)
+class System:
+    """An immutable description of a flow, a map or a delay equation.
+
+    Attributes:
+        name: catalog name (e.g. ``"Lorenz"``).
+        dim: dimension of the state vector.
+        fn: the user function ``fn(x, t, **params)`` (``fn(x, x_delayed, t, **params)`` for
+            delay equations). Returns dx/dt for flows, the next state for maps.
+        params: default parameters, name -> float or array.
+        jac_fn: optional analytic Jacobian with the same signature as ``fn`` (flows and maps);
+            autodiff (``jax.jacfwd``) is used otherwise.
+        reference_ic: a reference initial condition on (or near) the attractor. For delay
+            equations: samples of the history on [-tau, 0], equally spaced.
+        period: characteristic period (time units; 1 iteration for maps).
+        dt: a suggested internal step for fixed-step integration.
+        delay_param: for delay equations, the name of the delay parameter.
+        stats: reference statistics (``mean``, ``std``, ``lyapunov``, ...), used for
+            verification and scaling. Keys absent when unknown.
+        unbounded: indices of coordinates that grow without bound (angles, positions);
+            excluded from attractor statistics and divergence bounds.
+    """
+
+    name: str
+    dim: int
+    fn: Callable[..., Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    jac_fn: Callable[..., Any] | None = None
+    description: str = ""
+    citation: str = ""
+    reference_ic: tuple[float, ...] | None = None
+    period: float | None = None
+    dt: float | None = None
+    delay: bool = False
+    nonautonomous: bool = False
+    hamiltonian: bool = False
+    discrete: bool = False
+    delay_param: str | None = None
+    stats: Mapping[str, Any] = field(default_factory=dict)
+    unbounded: tuple[int, ...] = ()
+    variables: tuple[str, ...] = ()
+    field_: str = "user"
+    equations: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
+        if self.dim < 1:
+            raise ValueError(f"dim must be >= 1, got {self.dim}")
+        if self.reference_ic is not None:
+            object.__setattr__(self, "reference_ic", tuple(float(v) for v in self.reference_ic))
+        if self.delay and self.delay_param not in self.params:
+            raise ValueError(f"delay system {self.name!r} needs delay_param naming one of its params")
+
+    # ----------------------------------------------------------------- evaluation
+    def rhs(self, x, t, p: Mapping[str, Any] | None = None):
+        """dx/dt (flow) or the next state (map) at state ``x``, time ``t``, parameters ``p``."""
+        p = self.params if p is None else p
+        return self.fn(x, t, **p)
+
+    def rhs_delay(self, x, x_delayed, t, p: Mapping[str, Any] | None = None):
+        """dx/dt of a delay equation given the current and the delayed state."""
+        p = self.params if p is None else p
+        return self.fn(x, x_delayed, t, **p)
+
+    def jac(self, x, t, p: Mapping[str, Any] | None = None):
+        """Jacobian d rhs / dx: the analytic one if given, else forward-mode autodiff."""
+        p = self.params if p is None else p
+        if self.jac_fn is not None:
+            return jnp.asarray(self.jac_fn(x, t, **p))
+        if self.delay:
+            raise TypeError("a delay equation has no finite-dimensional Jacobian; use the tangent of the discretised history")
+        return jax.jacfwd(lambda y: self.fn(y, t, **p))(x)
+
+    # ----------------------------------------------------------------- parameters
+    def resolve_params(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated by ``overrides``; unknown names raise a one-line ParameterError."""
+        p = dict(self.params)
+        for k, v in (overrides or {}).items():
+            if k not in p:
+                allowed = ", ".join(self.params) or "none"
+                raise ParameterError(f"system '{self.name}' has no parameter '{k}'; allowed: {allowed}")
+            try:
+                arr = jnp.asarray(v, dtype=jnp.float64)
+            except (TypeError, ValueError):
+                raise ParameterError(f"parameter '{k}' of '{self.name}' must be numeric, got {v!r}") from None
+            if not bool(jnp.all(jnp.isfinite(arr))):
+                raise ParameterError(f"parameter '{k}' of '{self.name}' must be finite, got {v!r}")
+            p[k] = arr
+        return {k: jnp.asarray(v, dtype=jnp.float64) for k, v in p.items()}
+
+    def with_params(self, **overrides) -> "System":
+        """A copy of this System with new default parameters."""
+        self.resolve_params(overrides)
+        new = dict(self.params)
+        new.update(overrides)
+        return replace(self, params=new)
+
+    @property
+    def ic(self) -> np.ndarray:
+        """The reference initial condition (a ones vector when none is known)."""
+        if self.reference_ic is None:
+            return np.ones(self.dim if not self.delay else 1)
+        return np.asarray(self.reference_ic, dtype=np.float64)
+
+    @property
+    def kind(self) -> str:
+        return "map" if self.discrete else ("delay" if self.delay else "flow")
+
+    @property
+    def scale(self) -> float:
+        """A typical size of the state on the attractor (for divergence bounds)."""
+        std = self.stats.get("std")
+        mean = self.stats.get("mean")
+        vals = [1.0]
+        if std is not None:
+            vals.append(float(np.max(np.abs(std))))
+        if mean is not None:
+            vals.append(float(np.max(np.abs(mean))))
+        if self.reference_ic is not None:
+            finite = [abs(v) for i, v in enumerate(self.reference_ic) if i not in self.unbounded]
+            if finite:
+                vals.append(max(finite))
+        return max(vals)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready description."""
+
+        def _py(v):
+            a = np.asarray(v)
+            return a.tolist() if a.ndim else float(a)
+
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "field": self.field_,
+            "dim": self.dim,
+            "variables": list(self.variables),
+            "parameters": {k: _py(v) for k, v in self.params.items()},
+            "reference_ic": list(self.reference_ic) if self.reference_ic is not None else None,
+            "period": self.period,
+            "dt": self.dt,
+            "delay": self.delay,
+            "nonautonomous": self.nonautonomous,
+            "hamiltonian": self.hamiltonian,
+            "discrete": self.discrete,
+            "unbounded": list(self.unbounded),
+            "equations": self.equations,
+            "description": self.description,
+            "citation": self.citation,
+            "reference_stats": {k: _py(v) if not isinstance(v, str) else v for k, v in self.stats.items()},
+        }
+
+    def __repr__(self) -> str:
+        return f"System({self.name!r}, kind={self.kind}, dim={self.dim})"
+
+
+# --------------------------------------------------------------------------- registry
+_REGISTRY: dict[str, System] = {}
+
+
+def register(system: System, *, overwrite: bool = False) -> System:
+    if system.name in _REGISTRY and not overwrite:
+        raise ValueError(f"a system named {system.name!r} is already registered")
+    _REGISTRY[system.name] = system
+    return system
+
+
+def _load_catalog() -> None:
+    from . import catalog  # noqa: F401  (imports register the built-ins)
+
+
+def get_system(name: str) -> System:
+    """The catalog system called ``name`` (UnknownSystemError with a suggestion otherwise)."""
+    _load_catalog()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownSystemError(name, _REGISTRY) from None
+
+
+def list_systems(kind: str | None = None) -> list[str]:
+    """Names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"delay"``.
+
+    Delay equations are flows too: ``kind="flow"`` includes them.
+    """
+    _load_catalog()
+    names = sorted(_REGISTRY)
+    if kind is None:
+        return names
+    if kind == "flow":
+        return [n for n in names if not _REGISTRY[n].discrete]
+    if kind not in ("map", "delay"):
+        raise ValueError(f"kind must be 'flow', 'map' or 'delay', got {kind!r}")
+    return [n for n in names if _REGISTRY[n].kind == kind]
+
+
+# --------------------------------------------------------------------------- decorators
+def _make(fn, *, kind: str, name, params, ic, dim, register_: bool, **meta) -> System:
+    name = name or fn.__name__
+    if dim is None:
+        if ic is None:
+            raise ValueError(f"{name}: give dim= or ic=")
+        dim = 1 if kind == "delay" else len(ic)
+    sys_ = System(
+        name=name,
+        dim=int(dim),
+        fn=fn,
+        params=params or {},
+        reference_ic=tuple(ic) if ic is not None else None,
+        discrete=(kind == "map"),
+        delay=(kind == "delay"),
+        **meta,
+    )
+    if register_:
+        register(sys_)
+    return sys_
+
+
+def flow(
+    fn=None,
+    *,
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    ic: Iterable[float] | None = None,
+    dim: int | None = None,
+    register: bool = False,
+    **meta,
+):
+    """Decorate ``f(x, t, **params) -> dx/dt`` to make a flow System.
+
+    Metadata keywords: jac_fn, period, dt, description, citation, nonautonomous, hamiltonian,
+    stats, unbounded, variables, field_, equations.
+    """
+
+    def wrap(f):
+        return _make(f, kind="flow", name=name, params=params, ic=ic, dim=dim, register_=register, **meta)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def map_system(
+    fn=None,
+    *,
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    ic: Iterable[float] | None = None,
+    dim: int | None = None,
+    register: bool = False,
+    **meta,
+):
+    """Decorate ``f(x, n, **params) -> next state`` to make a map System (period 1)."""
+    meta.setdefault("period", 1.0)
+    meta.setdefault("dt", 1.0)
+
+    def wrap(f):
+        return _make(f, kind="map", name=name, params=params, ic=ic, dim=dim, register_=register, **meta)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def delay_flow(
+    fn=None,
+    *,
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    ic: Iterable[float] | None = None,
+    delay_param: str = "tau",
+    register: bool = False,
+    **meta,
+):
+    """Decorate ``f(x, x_delayed, t, **params) -> dx/dt`` to make a scalar delay equation.
+
+    ``ic`` holds samples of the history x(s), s in [-tau, 0], equally spaced (first = oldest).
+    """
+
+    def wrap(f):
+        return _make(
+            f, kind="delay", name=name, params=params, ic=ic, dim=1, register_=register,
+            delay_param=delay_param, **meta,
+        )
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def stack(*components):
+    """``jnp.stack`` of scalar components, broadcasting Python numbers (a helper for rhs)."""
+    arrs = jnp.broadcast_arrays(*[jnp.asarray(c, dtype=jnp.float64) for c in components])
+    return jnp.stack(arrs)

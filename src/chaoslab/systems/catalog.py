@@ -1,0 +1,14 @@
+"""Imports every built-in system module so that each registers its systems."""
+
+from .flows import (  # noqa: F401
+    algebraic,
+    atmosphere,
+    biology,
+    chemistry,
+    circuits,
+    fluids,
+    hyperchaos,
+    mechanics,
+    sprott,
+)
+from . import delay, maps  # noqa: F401

@@ -1,0 +1,1 @@
+"""The catalog's chaotic flows, grouped in modules by field."""

@@ -1,0 +1,5 @@
+"""Algebraic flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("algebraic")

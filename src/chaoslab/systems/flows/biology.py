@@ -1,0 +1,5 @@
+"""Biology flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("biology")

@@ -1,0 +1,5 @@
+"""Chemistry flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("chemistry")

@@ -1,0 +1,5 @@
+"""Circuits flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("circuits")

@@ -1,0 +1,5 @@
+"""Fluids flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("fluids")

@@ -1,0 +1,5 @@
+"""Hyperchaos flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("hyperchaos")

@@ -1,0 +1,5 @@
+"""Mechanics flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("mechanics")

@@ -1,0 +1,5 @@
+"""Sprott flows."""
+
+from ._common import builtin, jnp, stack
+
+builtin = builtin("sprott")
