@@ -61,7 +61,9 @@ def resolve_method(system: System, method: str) -> str:
         return "delay"
     if method in ("map", "delay"):
         raise ValueError(f"{system.name} is an ordinary flow: method {method!r} does not apply")
-    return "dopri8" if method == "auto" else method
+    if method == "auto":
+        return "kvaerno5" if system.stiff else "dopri8"
+    return method
 
 
 # ----------------------------------------------------------------------------- ODE: RK4

@@ -78,6 +78,7 @@ class System:
         delay_param: for delay equations, the name of the delay parameter.
         stats: reference statistics (``mean``, ``std``, ``lyapunov``, ...), used for
             verification and scaling. Keys absent when unknown.
+        stiff: integrate with an implicit (L-stable) method by default.
         unbounded: indices of coordinates that grow without bound (angles, positions);
             excluded from attractor statistics and divergence bounds.
     """
@@ -96,6 +97,7 @@ class System:
     nonautonomous: bool = False
     hamiltonian: bool = False
     discrete: bool = False
+    stiff: bool = False
     delay_param: str | None = None
     stats: Mapping[str, Any] = field(default_factory=dict)
     unbounded: tuple[int, ...] = ()
@@ -205,6 +207,7 @@ class System:
             "nonautonomous": self.nonautonomous,
             "hamiltonian": self.hamiltonian,
             "discrete": self.discrete,
+            "stiff": self.stiff,
             "unbounded": list(self.unbounded),
             "equations": self.equations,
             "description": self.description,
