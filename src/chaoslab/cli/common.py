@@ -1,0 +1,114 @@
+"""Shared CLI plumbing: error handling, JSON output, progress bars, parameter parsing."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import typer
+from rich.console import Console
+
+from ..integrate.api import DivergenceError
+from ..systems.base import ParameterError, UnknownSystemError
+
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+BAD_INPUT = (UnknownSystemError, ParameterError, ValueError, FileExistsError, FileNotFoundError, PermissionError,
+             NotADirectoryError, IsADirectoryError, TypeError)
+
+
+def fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """One-line ``error:`` messages: exit 2 for bad input, 1 for a failed run."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except DivergenceError as e:
+            fail(str(e), 1)
+        except BAD_INPUT as e:
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            fail(msg, 2)
+
+    return wrapper
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=1, default=_default) + "\n")
+
+
+def _default(o):
+    import numpy as np
+
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (np.floating, np.integer, np.bool_)):
+        return o.item()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def parse_params(items: Iterable[str] | None) -> dict[str, float]:
+    params: dict[str, float] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ParameterError(f"--param must look like name=value, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            params[k.strip()] = float(v)
+        except ValueError:
+            raise ParameterError(f"value of parameter '{k.strip()}' must be a number, got {v!r}") from None
+    return params
+
+
+def show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(description: str, total: int, quiet: bool = False):
+    """A rich progress bar on stderr (a no-op when stderr is not a terminal or quiet)."""
+    if not show_progress(quiet):
+        yield lambda advance=1, **kw: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as prog:
+        task = prog.add_task(description, total=total)
+        yield lambda advance=1, **kw: prog.update(task, advance=advance, **kw)
+
+
+def atomic_savefig(fig, path: str | os.PathLike) -> Path:
+    """Save a matplotlib figure to a temporary sibling, then rename into place."""
+    path = Path(path)
+    allowed = {".png", ".pdf", ".svg"}
+    if path.suffix.lower() not in allowed:
+        raise ValueError(f"figure path must end in one of {sorted(allowed)}, got '{path.name}'")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"output directory '{parent}' does not exist")
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"output directory '{parent}' is not writable")
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

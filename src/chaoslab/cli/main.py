@@ -1,0 +1,232 @@
+"""The ``chaoslab`` command line (typer + rich).
+
+Every command that reports numbers accepts ``--json`` and then prints one JSON document on
+stdout and nothing else; progress bars and logs go to stderr. Errors: one line on stderr
+beginning ``error:``, exit code 2 for bad input, 1 for a failed run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import atomic_savefig, err, handle_errors, out, parse_params, print_json, progress_bar
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="chaoslab: predictability and stability of dynamical systems.")
+systems_app = typer.Typer(no_args_is_help=True, help="The catalog of systems: list, show, check.")
+app.add_typer(systems_app, name="systems")
+
+
+def _enable_compile_cache() -> None:
+    """Persist compiled XLA programs in the user cache dir (faster repeated CLI runs)."""
+    import jax
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "chaoslab", "jax")
+    try:
+        os.makedirs(path, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", path)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    except Exception:  # a read-only home: run without the cache
+        pass
+
+
+# ----------------------------------------------------------------------------- systems
+@systems_app.command("list")
+@handle_errors
+def systems_list(
+    kind: Optional[str] = typer.Option(None, help="flow, map or delay"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+):
+    """List the catalog."""
+    import chaoslab as cl
+
+    names = cl.list_systems(kind)
+    rows = [cl.get_system(n) for n in names]
+    if json_:
+        print_json([dict(name=s.name, kind=s.kind, field=s.field_, dim=s.dim, description=s.description) for s in rows])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} systems", show_lines=False)
+    for col in ("name", "kind", "field", "dim", "description"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(s.name, s.kind, s.field_, str(s.dim), s.description[:70])
+    out.print(table)
+
+
+@systems_app.command("show")
+@handle_errors
+def systems_show(name: str, json_: bool = typer.Option(False, "--json", help="print JSON")):
+    """Show one system: equations, parameters, metadata, reference statistics."""
+    import chaoslab as cl
+
+    info = cl.get_system(name).summary()
+    if json_:
+        print_json(info)
+        return
+    for k, v in info.items():
+        out.print(f"[bold]{k}[/bold]: {v}")
+
+
+@systems_app.command("check")
+@handle_errors
+def systems_check(
+    names: Optional[List[str]] = typer.Argument(None, help="systems to check (default: the whole catalog)"),
+    kind: Optional[str] = typer.Option(None, help="only flow, map or delay"),
+    periods: float = typer.Option(400.0, help="periods integrated per flow"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+):
+    """Verify systems against reference attractor statistics (exit 1 if any fails)."""
+    import chaoslab as cl
+    from ..systems.verify import check
+
+    _enable_compile_cache()
+    targets = [cl.get_system(n) for n in names] if names else [cl.get_system(n) for n in cl.list_systems(kind)]
+    results = []
+    with progress_bar("checking", len(targets), quiet or json_) as advance:
+        for s in targets:
+            r = check(s, periods=periods) if not s.discrete else check(s)
+            results.append(r)
+            if not json_:
+                mark = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
+                out.print(f"{mark} {s.name:26s} {r.seconds:6.1f}s  {r.detail}")
+            advance(1, description=s.name)
+    n_pass = sum(r.passed for r in results)
+    if json_:
+        print_json(dict(passed=n_pass, failed=len(results) - n_pass, results=[r.to_dict() for r in results]))
+    else:
+        out.print(f"{n_pass} passed, {len(results) - n_pass} failed")
+    if n_pass < len(results):
+        raise typer.Exit(1)
+
+
+# ----------------------------------------------------------------------------- generate
+@app.command("generate")
+@handle_errors
+def generate_cmd(
+    names: List[str] = typer.Argument(..., help="one or more system names"),
+    n_traj: int = typer.Option(1, "--n-traj", help="trajectories per system"),
+    length: int = typer.Option(1000, "--length", help="points per trajectory"),
+    pts_per_period: float = typer.Option(100.0, "--pts-per-period", help="granularity"),
+    seed: int = typer.Option(0, "--seed"),
+    out_path: Path = typer.Option(..., "--out", help="PATH.zarr for one system; a directory for several"),
+    split: Optional[str] = typer.Option(None, "--split", help="train:val:test weights, e.g. 8:1:1"),
+    param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
+    method: str = typer.Option("auto", "--method", help="auto, rk4, dopri5, tsit5, dopri8, kvaerno5"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+):
+    """Generate datasets (xarray → Zarr, dims trajectory × time × dim)."""
+    import chaoslab as cl
+    from ..data import generate, parse_split, save_dataset
+
+    _enable_compile_cache()
+    if n_traj < 1:
+        raise ValueError(f"--n-traj must be >= 1, got {n_traj}")
+    if length < 1:
+        raise ValueError(f"--length must be >= 1, got {length}")
+    if not pts_per_period > 0:
+        raise ValueError(f"--pts-per-period must be > 0, got {pts_per_period}")
+    systems = [cl.get_system(n) for n in names]  # unknown names fail before any work
+    params = parse_params(param)
+    if params and len(systems) > 1:
+        raise ValueError("--param applies to a single system; give one name")
+    for s in systems:
+        s.resolve_params(params)
+    parse_split(split, n_traj)
+    if len(systems) == 1 and out_path.suffix == ".zarr":
+        targets = [out_path]
+    else:
+        if out_path.exists() and not out_path.is_dir():
+            raise NotADirectoryError(f"--out '{out_path}' must be a directory when generating several systems")
+        targets = [out_path / f"{s.name}.zarr" for s in systems]
+    if len(targets) > 1 or targets[0].parent == out_path:
+        if not out_path.parent.is_dir():
+            raise FileNotFoundError(f"output directory '{out_path.parent}' does not exist")
+        out_path.mkdir(exist_ok=True)
+    elif not targets[0].parent.is_dir():
+        raise FileNotFoundError(f"output directory '{targets[0].parent}' does not exist")
+    for t in targets:
+        if t.exists() and not overwrite:
+            raise FileExistsError(f"output '{t}' already exists; pass --overwrite to replace it")
+    if not os.access(targets[0].parent, os.W_OK):
+        raise PermissionError(f"output directory '{targets[0].parent}' is not writable")
+    written = []
+    with progress_bar("generating", len(systems), quiet or json_) as advance:
+        for s, target in zip(systems, targets):
+            t0 = time.perf_counter()
+            ds = generate(s, n_traj, length, pts_per_period=pts_per_period, seed=seed, split=split,
+                          params=params, method=method)
+            save_dataset(ds, target, overwrite=overwrite)
+            written.append(dict(system=s.name, path=str(target), shape=list(ds.x.shape), dt=ds.attrs["dt"],
+                                seconds=round(time.perf_counter() - t0, 3)))
+            advance(1, description=s.name)
+    if json_:
+        print_json(written)
+    else:
+        for w in written:
+            out.print(f"{w['system']}: {w['shape']} (trajectory, time, dim), dt={w['dt']:.4g} → {w['path']}")
+
+
+# ----------------------------------------------------------------------------- plot
+@app.command("plot")
+@handle_errors
+def plot_cmd(
+    name: str = typer.Argument(..., help="system name"),
+    out_file: Path = typer.Option(..., "--out", help="FILE.png (or .pdf, .svg)"),
+    length: int = typer.Option(20000, "--length", help="points"),
+    pts_per_period: float = typer.Option(100.0, "--pts-per-period"),
+    param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
+):
+    """Draw a system's attractor."""
+    import chaoslab as cl
+    from ..plotting import attractor_figure
+
+    _enable_compile_cache()
+    s = cl.get_system(name)
+    if length < 2:
+        raise ValueError(f"--length must be >= 2, got {length}")
+    params = parse_params(param)
+    s.resolve_params(params)
+    if out_file.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise ValueError(f"--out must end in .png, .pdf or .svg, got '{out_file.name}'")
+    if not (out_file.parent if str(out_file.parent) else Path(".")).is_dir():
+        raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
+    transient = 20 * (s.period or 1.0) if not s.discrete else 1000
+    tr = cl.trajectory(s, length, params=params, pts_per_period=pts_per_period, transient=transient)
+    fig = attractor_figure([(s, tr.x, tr.dt)], ncols=1)
+    atomic_savefig(fig, out_file)
+    out.print(f"wrote {out_file}")
+
+
+# ----------------------------------------------------------------------------- demo
+@app.command("demo")
+@handle_errors
+def demo_cmd(
+    out_dir: Path = typer.Option(Path("chaoslab-demo"), "--out", help="directory for the figure and datasets"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+):
+    """A tour: generate data for a few systems, print a summary table, draw their attractors."""
+    from ..demo import run_demo
+
+    _enable_compile_cache()
+    rows, figure = run_demo(out_dir, quiet=json_)
+    if json_:
+        print_json(dict(systems=rows, figure=str(figure)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
