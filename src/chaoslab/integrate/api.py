@@ -126,8 +126,8 @@ def _config(system: System, method: str, n: int, dt: float, rtol: float, atol: f
     if n < 1:
         raise ValueError(f"the number of points must be >= 1, got {n}")
     if method == "delay":
-        m, M = delay_steps(system, dt, p)
-        return SolverConfig(method, n, substeps=substeps or m, buffer=M)
+        m, M = delay_steps(system, dt, p, substeps=substeps)
+        return SolverConfig(method, n, substeps=m, buffer=M)
     if method == "rk4":
         if substeps is None:
             h_max = (system.period or dt * 100) / 500.0

@@ -147,8 +147,10 @@ def _hermite(x0, x1, f0, f1, h, u):
 
 
 def _make_delay(system: System, cfg: SolverConfig):
-    """State: (x, xs, fs, i) — ring buffers of the last ``buffer`` states/derivatives; slot
-    ``i % buffer`` holds the current time."""
+    """State: (x, xs, fs, i, f0) — ring buffers of the last ``buffer`` states and derivatives
+    (slot ``i % buffer`` holds the current time; absolute index ``buffer - 1`` is t = 0), and
+    f0, the history's derivative at t = 0 from the left. The solution's derivative jumps at
+    t = 0, so interpolating on [-h, 0] must use f0, not the right derivative f(x(0), x(-tau))."""
     m_sub = cfg.substeps
     M = cfg.buffer
     tau_name = system.delay_param
@@ -158,7 +160,7 @@ def _make_delay(system: System, cfg: SolverConfig):
         tau = p[tau_name]
         lag = tau / h  # steps back
 
-        def delayed(xs, fs, i, s):
+        def delayed(xs, fs, i, f0, s):
             # value at t_i + s*h - tau, i.e. (s - lag) steps from the current slot
             pos = s - lag
             j = jnp.floor(pos)
@@ -166,22 +168,23 @@ def _make_delay(system: System, cfg: SolverConfig):
             j = j.astype(jnp.int32)
             a = (i + j) % M
             b = (i + j + 1) % M
-            return _hermite(xs[a], xs[b], fs[a], fs[b], h, u)
+            fb = jnp.where(i + j + 1 == M - 1, f0, fs[b])
+            return _hermite(xs[a], xs[b], fs[a], fb, h, u)
 
         def step(carry, t):
-            x, xs, fs, i = carry
+            x, xs, fs, i, f0 = carry
             f = lambda y, yd, tt: system.rhs_delay(y, yd, tt, p)
-            k1 = f(x, delayed(xs, fs, i, 0.0), t)
+            k1 = f(x, delayed(xs, fs, i, f0, 0.0), t)
             fs = fs.at[i % M].set(k1)  # derivative at the current point, read by the stages
-            d_half = delayed(xs, fs, i, 0.5)
-            d_full = delayed(xs, fs, i, 1.0)
+            d_half = delayed(xs, fs, i, f0, 0.5)
+            d_full = delayed(xs, fs, i, f0, 1.0)
             k2 = f(x + 0.5 * h * k1, d_half, t + 0.5 * h)
             k3 = f(x + 0.5 * h * k2, d_half, t + 0.5 * h)
             k4 = f(x + h * k3, d_full, t + h)
             xn = x + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
             i1 = i + 1
             xs = xs.at[i1 % M].set(xn)
-            return (xn, xs, fs, i1)
+            return (xn, xs, fs, i1, f0)
 
         n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
         carry = lax.fori_loop(0, n_tr, lambda k, c: step(c, t0 + k * h), state)
@@ -208,10 +211,11 @@ def delay_history(system: System, history, h: float, M: int, p):
     xs = np.interp(grid, s, hist) if hist.size > 1 else np.full(M, hist[0])
     fs = np.gradient(xs, h) if M > 1 else np.zeros(M)
     # slot i % M holds time 0 with i = M - 1
-    return (jnp.asarray(xs[-1:]), jnp.asarray(xs[:, None]), jnp.asarray(fs[:, None]), jnp.asarray(M - 1, dtype=jnp.int32))
+    return (jnp.asarray(xs[-1:]), jnp.asarray(xs[:, None]), jnp.asarray(fs[:, None]),
+            jnp.asarray(M - 1, dtype=jnp.int32), jnp.asarray(fs[-1:]))
 
 
-def delay_steps(system: System, dt: float, p, h_max: float | None = None) -> tuple[int, int]:
+def delay_steps(system: System, dt: float, p, h_max: float | None = None, substeps: int | None = None) -> tuple[int, int]:
     """(substeps per output interval, ring-buffer length) for a delay equation."""
     import numpy as np
 
@@ -221,9 +225,11 @@ def delay_steps(system: System, dt: float, p, h_max: float | None = None) -> tup
         raise ValueError(f"delay {system.delay_param} of {system.name} must be > 0, got {tau_min}")
     if h_max is None:
         h_max = min(tau_min / 20.0, (system.period or tau) / 200.0)
-    m = max(1, math.ceil(dt / h_max - 1e-9))
+    m = substeps or max(1, math.ceil(dt / h_max - 1e-9))
     h = dt / m
     if h > tau_min:
+        if substeps:
+            raise ValueError(f"step dt/substeps = {h:.3g} exceeds the delay {tau_min:.3g}; use more substeps")
         m = math.ceil(dt / tau_min) + 1
         h = dt / m
     return m, int(math.ceil(tau / h)) + 3
