@@ -1,0 +1,66 @@
+"""The command line, run as a user runs it (subprocesses)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from chaoslab.data import load_dataset
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "chaoslab.cli.main", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_list_and_show_json():
+    r = run("systems", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    names = {row["name"] for row in rows}
+    assert "Lorenz" in names
+    r = run("systems", "show", "Lorenz", "--json")
+    info = json.loads(r.stdout)
+    assert info["dim"] == 3 and set(info["parameters"]) == {"sigma", "rho", "beta"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["systems", "show", "Lorenz63"], "error: unknown system 'Lorenz63'; did you mean 'Lorenz'?"),
+        (["generate", "Lorenz", "--length", "0", "--out", "OUT"], "error: --length must be >= 1, got 0"),
+        (["generate", "Lorenz", "--param", "rho=abc", "--out", "OUT"], "error: value of parameter 'rho' must be a number"),
+        (["generate", "Lorenz", "--param", "foo=1", "--out", "OUT"], "error: system 'Lorenz' has no parameter 'foo'"),
+        (["generate", "Lorenz", "--out", "missing_dir/x.zarr"], "error: output directory 'missing_dir' does not exist"),
+        (["plot", "Lorenz", "--out", "fig.txt"], "error: --out must end in .png, .pdf or .svg"),
+    ],
+)
+def test_bad_input_one_line_exit_2(tmp_path, args, message):
+    args = [str(tmp_path / "out.zarr") if a == "OUT" else a for a in args]
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith(message), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not any(p.name.endswith(".zarr") or p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_generate_writes_a_loadable_dataset(tmp_path):
+    out = tmp_path / "lorenz.zarr"
+    r = run("generate", "Lorenz", "--n-traj", "3", "--length", "50", "--pts-per-period", "30", "--seed", "5",
+            "--split", "1:1:1", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info[0]["shape"] == [3, 50, 3]
+    ds = load_dataset(out)
+    assert ds.attrs["seed"] == 5 and ds.attrs["granularity"] == pytest.approx(30.0)
+    assert np.all(np.isfinite(ds.x.values))
+    r2 = run("generate", "Lorenz", "--n-traj", "3", "--length", "50", "--out", str(out))
+    assert r2.returncode == 2 and "already exists" in r2.stderr
+
+
+def test_plot_writes_png(tmp_path):
+    out = tmp_path / "a.png"
+    r = run("plot", "Lorenz", "--length", "2000", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
