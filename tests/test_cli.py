@@ -64,3 +64,11 @@ def test_plot_writes_png(tmp_path):
     r = run("plot", "Lorenz", "--length", "2000", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_systems_check_json():
+    r = run("systems", "check", "Lorenz", "Henon", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["passed"] == 2 and res["failed"] == 0
+    assert {x["name"] for x in res["results"]} == {"Lorenz", "Henon"}

@@ -52,3 +52,19 @@ def test_save_refuses_to_overwrite(tmp_path):
         save_dataset(ds, tmp_path / "a.zarr")
     save_dataset(ds, tmp_path / "a.zarr", overwrite=True)
     assert sorted(os.listdir(tmp_path)) == ["a.zarr"]
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.lists(st.integers(1, 20), min_size=3, max_size=3), st.integers(3, 500))
+def test_split_counts_sum_and_follow_weights(weights, n):
+    w = ":".join(map(str, weights))
+    try:
+        parts = parse_split(w, n)
+    except ValueError:
+        return  # too few trajectories for a non-empty split: refused, as documented
+    counts = [c for _, c in parts]
+    assert sum(counts) == n
+    expected = np.asarray(weights) / sum(weights) * n
+    assert np.all(np.abs(np.asarray(counts) - expected) < 1.0)

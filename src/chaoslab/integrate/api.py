@@ -149,7 +149,12 @@ def _initial_state(system: System, x0, cfg: SolverConfig, dt: float, p, members:
         h = dt / cfg.substeps
         if members is None:
             return delay_history(system, x0, h, cfg.buffer, p)
-        states = [delay_history(system, x0[i], h, cfg.buffer, p) for i in range(x0.shape[0])]
+        if x0.ndim < 2:
+            x0 = np.broadcast_to(x0, (members, *x0.shape))
+        # each member's history spans its own delay (parameters may be batched)
+        taus = np.broadcast_to(np.asarray(p[system.delay_param], dtype=float), (x0.shape[0],))
+        states = [delay_history(system, x0[i], h, cfg.buffer, {**p, system.delay_param: taus[i]})
+                  for i in range(x0.shape[0])]
         return jax.tree_util.tree_map(lambda *a: jnp.stack(a), *states)
     want = (system.dim,) if members is None else (members, system.dim)
     if x0.shape != want:

@@ -43,16 +43,32 @@ class UnknownSystemError(KeyError):
 
     def __init__(self, name: str, known: Iterable[str]):
         self.name = name
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-        if not close:
-            lower = {k.lower(): k for k in known}
-            close = [lower[name.lower()]] if name.lower() in lower else []
+        self.suggestion = _suggest(name, list(known))
+        close = [self.suggestion] if self.suggestion else []
         hint = f"; did you mean '{close[0]}'?" if close else "; see 'chaoslab systems list'"
         self.message = f"unknown system '{name}'{hint}"
         super().__init__(self.message)
 
     def __str__(self) -> str:  # KeyError quotes its argument otherwise
         return self.message
+
+
+def _suggest(name: str, known: list[str]) -> str | None:
+    """The registered name the user most likely meant.
+
+    A case-insensitive match wins; then the longest registered name that the
+    query starts with (``Lorenz63`` -> ``Lorenz``: users append a year or a
+    variant tag to a family name); then the closest name by ``difflib``.
+    """
+    lower = {k.lower(): k for k in known}
+    q = name.lower()
+    if q in lower:
+        return lower[q]
+    prefixes = [k for k in known if len(k) >= 4 and q.startswith(k.lower())]
+    if prefixes:
+        return max(prefixes, key=len)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 class ParameterError(ValueError):
