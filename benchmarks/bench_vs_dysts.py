@@ -1,4 +1,4 @@
-"""Lorenz, 10,000 points at 100 points per period: chaoslab (rtol 1e-10) vs dysts' defaults.
+"""Lorenz, 10,000 points at 100 points per period: chaoslab (rtol 1e-10; Dopri5 and Dopri8) vs dysts' defaults.
 
 Side by side in one run. dysts is installed into its own virtual environment
 (``$XDG_CACHE_HOME/chaoslab-bench/dysts-venv``) and timed in a subprocess; if that cannot be
@@ -56,7 +56,7 @@ def time_dysts(py: str) -> float | None:
     return json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
 
 
-def time_chaoslab() -> tuple[float, float]:
+def time_chaoslab(method: str) -> tuple[float, float]:
     """(first call in a fresh process incl. compilation, steady-state call) in seconds."""
     code = textwrap.dedent(
         """
@@ -64,7 +64,7 @@ def time_chaoslab() -> tuple[float, float]:
         t = time.perf_counter()
         import chaoslab as cl
         t_import = time.perf_counter() - t
-        kw = dict(pts_per_period=100, rtol=1e-10, atol=1e-10)
+        kw = dict(pts_per_period=100, rtol=1e-10, atol=1e-10, method=METHOD)
         t = time.perf_counter(); tr = cl.trajectory("Lorenz", 10000, **kw); first = time.perf_counter() - t
         t = time.perf_counter(); tr = cl.trajectory("Lorenz", 10000, **kw); second = time.perf_counter() - t
         print(json.dumps(dict(first=first, second=second, imp=t_import, shape=list(tr.x.shape))))
@@ -73,13 +73,14 @@ def time_chaoslab() -> tuple[float, float]:
     import json
 
     env = dict(os.environ, JAX_COMPILATION_CACHE_DIR="")  # no persistent cache: honest cold start
+    code = code.replace("METHOD", repr(method))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     d = json.loads(r.stdout.strip().splitlines()[-1])
     return d["first"], d["second"]
 
 
 def main():
-    first, steady = time_chaoslab()
+    ours = {m: time_chaoslab(m) for m in ("dopri5", "dopri8")}
     py = dysts_python()
     t_dysts = time_dysts(py) if py else None
     print("| implementation | seconds | dysts / this |")
@@ -88,9 +89,11 @@ def main():
         print(f"| dysts `Lorenz().make_trajectory(10000)` (defaults) | {t_dysts:.2f} | 1.0 |")
     else:
         print("| dysts | could not be run (see stderr) | - |")
-    for label, t in (("chaoslab first call (incl. JIT compile)", first), ("chaoslab compiled call", steady)):
-        ratio = f"{t_dysts / t:.0f}x" if t_dysts else "-"
-        print(f"| {label}, Dopri8 rtol=1e-10 | {t:.3f} | {ratio} |")
+    for m, (first, steady) in ours.items():
+        label = "own Dormand-Prince 5(4), the default" if m == "dopri5" else "diffrax Dopri8"
+        for what, t in (("first call in a fresh process (incl. JIT compile)", first), ("compiled call", steady)):
+            ratio = f"{t_dysts / t:.0f}x" if t_dysts else "-"
+            print(f"| chaoslab {what}, {label}, rtol=1e-10 | {t:.3f} | {ratio} |")
 
 
 if __name__ == "__main__":

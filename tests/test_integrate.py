@@ -38,6 +38,15 @@ def test_adaptive_methods_meet_tolerance(method):
     assert err < 1e-10 * 10 * 50, err
 
 
+def test_dopri5_error_is_proportional_to_tolerance():
+    # a 5(4) pair with local extrapolation and an error-per-step controller gives global error
+    # roughly proportional to tol^(5/5)...tol^(5/4): 3 decades of tol -> between 2 and 4.5 decades
+    e_loose = _osc_error("dopri5", rtol=1e-9, atol=1e-9)  # (looser: steps capped by dt)
+    e_tight = _osc_error("dopri5", rtol=1e-12, atol=1e-12)
+    decades = np.log10(e_loose / e_tight)
+    assert 2.0 < decades < 4.5, decades
+
+
 def test_nonautonomous_uses_explicit_time():
     tr = cl.trajectory(Forced, 50, dt=0.1, t0=0.3, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(tr.x[:, 0], np.sin(tr.t) - np.sin(0.3), atol=1e-10)
