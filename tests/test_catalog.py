@@ -83,6 +83,18 @@ def test_verification_rejects_a_wrong_equation():
     assert not r.passed and "off" in r.detail
 
 
+def test_orbit_that_settles_on_an_equilibrium_fails():
+    """A damped spiral has a transient, then freezes: the check must not average frozen and
+    moving windows into a wide tolerance."""
+
+    @cl.flow(params=dict(g=0.05), ic=[1.0, 0.0], period=2 * np.pi, stats=dict(mean=[0.0, 0.0], std=[0.7, 0.7]))
+    def DampedSpiral(x, t, g):
+        return cl.stack(x[1] - g * x[0], -x[0] - g * x[1])
+
+    r = check(DampedSpiral, transient_periods=0.0)
+    assert not r.passed and "froze" in r.detail
+
+
 def test_transient_reference_is_diagnosed():
     """PehlivanWei's reference is the first 10 periods from its IC (not on the attractor yet):
     the long-run check fails and says the reference window itself is reproduced."""
@@ -101,6 +113,7 @@ def test_zeraoulia_sprott_reference_parameters_diverge():
 def test_whole_catalog_verifies():
     results = [check(cl.get_system(n)) for n in FLOWS + MAPS]
     flows = [r for r in results if r.kind != "map"]
+    assert all(r.compared for r in results if r.passed)  # no vacuous pass
     failed = [f"{r.name}: {r.detail}" for r in results if not r.passed]
     assert sum(r.passed for r in flows) >= 0.95 * len(flows), failed
     # ZeraouliaSprott: the reference parameters admit no bounded orbit from the reference IC

@@ -97,6 +97,9 @@ class System:
         stiff: integrate with an implicit (L-stable) method by default.
         unbounded: indices of coordinates that grow without bound (angles, positions);
             excluded from attractor statistics and divergence bounds.
+        observables: optional ``g(x, **params)`` giving the coordinates the reference
+            statistics describe, e.g. ``(sin x, cos y)`` for angles on a torus; verification
+            compares the statistics of ``g`` (all of its coordinates) instead of ``x``.
     """
 
     name: str
@@ -117,6 +120,7 @@ class System:
     delay_param: str | None = None
     stats: Mapping[str, Any] = field(default_factory=dict)
     unbounded: tuple[int, ...] = ()
+    observables: Callable[..., Any] | None = None
     variables: tuple[str, ...] = ()
     field_: str = "user"
     equations: str = ""
@@ -310,7 +314,7 @@ def flow(
     """Decorate ``f(x, t, **params) -> dx/dt`` to make a flow System.
 
     Metadata keywords: jac_fn, period, dt, description, citation, nonautonomous, hamiltonian,
-    stats, unbounded, variables, field_, equations.
+    stats, unbounded, observables, variables, field_, equations.
     """
 
     def wrap(f):

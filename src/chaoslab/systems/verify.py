@@ -26,7 +26,8 @@ histories, since the reference's history is not known) and compared with the sam
 equations are right and the reference is a transient, not an attractor statistic: the system
 still FAILS the long-run check, and the detail says so.
 
-Coordinates that grow without bound (angles, clock variables) are not compared. Delay
+Coordinates that grow without bound (angles, clock variables) are not compared, unless the
+system declares ``observables`` (the reference described sin/cos of angles): then those are. Delay
 equations: the reference columns are copies of the scalar x at different lags, each compared
 with the window statistics of x.
 
@@ -53,6 +54,7 @@ BLOCK_PERIODS = 10.0
 REFERENCE_POINTS = 4096
 MIN_WINDOW_POINTS = 100
 MIN_WINDOWS = 40
+FROZEN = 1e-3
 
 
 @dataclass
@@ -82,6 +84,15 @@ def block_statistics(x: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]
     nb = x.shape[0] // block
     xb = x[: nb * block].reshape(nb, block, x.shape[1])
     return xb.mean(axis=1), xb.std(axis=1)
+
+
+def observed(system: System, x: np.ndarray) -> np.ndarray:
+    """The coordinates the reference statistics describe: ``system.observables`` of each state."""
+    if system.observables is None:
+        return x
+    p = system.resolve_params()
+    g = jax.jit(jax.vmap(lambda y: jnp.stack(system.observables(y, **p))))
+    return np.asarray(g(jnp.asarray(x)))
 
 
 def reference_windows(system: System) -> list[tuple[str, float]]:
@@ -126,10 +137,15 @@ def check_flow(system: System, *, periods: float = 400.0, transient_periods: flo
     std_ref = np.asarray(std_ref, dtype=float)
     if system.delay:
         cols = [(0, i) for i in range(mean_ref.size)]
+    elif system.observables is not None:
+        cols = [(i, i) for i in range(mean_ref.size)]
     else:
         if mean_ref.size != system.dim:
             return CheckResult(system.name, False, system.kind, f"reference has {mean_ref.size} coordinates, system {system.dim}")
         cols = [(i, i) for i in range(system.dim) if i not in system.unbounded]
+    if not cols:
+        return CheckResult(system.name, False, system.kind, "nothing to compare: every coordinate is unbounded "
+                           "and no observables are declared")
     attempts = []
     for label, window in reference_windows(system):
         # at least pts_per_period points per period and MIN_WINDOW_POINTS per window
@@ -141,10 +157,22 @@ def check_flow(system: System, *, periods: float = 400.0, transient_periods: flo
                             method=method, rtol=rtol, atol=atol)
         except DivergenceError as e:
             return CheckResult(system.name, False, system.kind, f"diverged: {e}")
-        bm, bs = block_statistics(tr.x, block)
-        std_long = tr.x.std(axis=0)
+        x = observed(system, tr.x)
+        bm, bs = block_statistics(x, block)
+        std_long = x.std(axis=0)
         compared = _compare(cols, (mean_ref, std_ref), bm, bs, std_long)
         failed = [c for c in compared if not c["passed"]]
+        # a chaotic orbit never freezes for a whole window; one that does has left the attractor
+        # (transient chaos, or a coexisting equilibrium), and mixing frozen and chaotic windows
+        # would inflate the window spread and with it the tolerance
+        ours_c = [o for o, _ in cols]
+        frozen = np.all(bs[:, ours_c] < FROZEN * std_ref[[r for _, r in cols]], axis=1)
+        if frozen.any() and np.all(std_ref > 0):
+            k = int(np.argmax(frozen))
+            t_k = transient_periods * system.period + k * window
+            return _diagnose(system, cols, (mean_ref, std_ref), bm, bs, std_long, block, dt, method, rtol, atol,
+                             f"the orbit froze (window std < {FROZEN:g} x reference std) from t ~ {t_k:.4g}: "
+                             "it left the chaotic attractor for an equilibrium", compared)
         if not failed:
             return CheckResult(system.name, True, system.kind,
                                f"{len(compared)} statistics within tolerance (windows of {label})", 0.0, compared)
@@ -155,17 +183,24 @@ def check_flow(system: System, *, periods: float = 400.0, transient_periods: flo
     c = max(failed, key=lambda c: c["z"])
     detail = (f"{len(failed)}/{len(compared)} off, e.g. {c['stat']}[{c['coord']}] = {c['ours']:.4g} "
               f"vs reference {c['reference']:.4g} (tol {c['tolerance']:.2g}, windows of {label})")
+    return _diagnose(system, cols, (mean_ref, std_ref), bm, bs, std_long, block, dt, method, rtol, atol, detail, compared,
+                     worst)
+
+
+def _diagnose(system, cols, stats_ref, bm, bs, std_long, block, dt, method, rtol, atol, detail, compared, worst=0.0):
+    """A failed check: add whether the reference's own window/procedure reproduces the reference."""
+    from ..integrate.api import DivergenceError, trajectory
+
     if system.delay:
-        if _delay_reference_reproduced(system, cols, (mean_ref, std_ref), std_long, rtol=rtol, atol=atol):
+        if _delay_reference_reproduced(system, cols, stats_ref, std_long, rtol=rtol, atol=atol):
             detail += ("; re-running the reference procedure (random history around the IC, windows of 4096 "
                        "reference steps at lags tau..10 tau) reproduces every value: the reference is the "
                        "transient from that history, not the long-run attractor")
         return CheckResult(system.name, False, system.kind, detail, worst, compared)
-    # diagnostic: does the reference window itself, from the reference IC, reproduce the values?
     try:
-        w = trajectory(system, block, dt=dt, method=method, rtol=rtol, atol=atol).x
+        w = observed(system, trajectory(system, block, dt=dt, method=method, rtol=rtol, atol=atol).x)
         own = {"mean": w.mean(axis=0), "std": w.std(axis=0)}
-        again = _compare(cols, (mean_ref, std_ref), bm, bs, std_long, centre_of=own)
+        again = _compare(cols, stats_ref, bm, bs, std_long, centre_of=own)
         if all(a["passed"] for a in again):
             detail += ("; the reference window from the reference IC reproduces every value: the "
                        "reference is a transient, not the long-run attractor")

@@ -87,6 +87,7 @@ def _cavity(x, y, a, b, u1, u2):
     equations="x' = a sin z + c cos y; y' = b sin x + a cos z; z' = c sin y + b cos x "
               "(positions on the 2 pi-periodic torus; reference statistics are of sin x, cos y, sin z)",
     stats=dict(mean=[0.224216, 0.0452483, 0.0455678], std=[0.665963, 0.741451, 0.727846], lyapunov=[1.4722, -0.01824, -2.3786], max_lyapunov=0.36673, kaplan_yorke=2.6123, correlation_dimension=1.9304),
+    observables=lambda x, **p: (jnp.sin(x[0]), jnp.cos(x[1]), jnp.sin(x[2])),
 )
 def ArnoldBeltramiChildress(x, t, a, b, c):
     X, Y, Z = x
@@ -109,6 +110,7 @@ def ArnoldBeltramiChildress(x, t, a, b, c):
     equations="phi_n = k_n (x - sigma_n omega t); y' = ell u sech^2(y/ell) sum_n eps_n k_n sin phi_n; "
               "x' = -u sech^2(y/ell) (1 + 2 tanh(y/ell) sum_n eps_n cos phi_n) (n = 1..3)",
     stats=dict(mean=[-0.960597, -0.00637915], std=[0.271677, 0.6938], lyapunov=[1.9652e-07, 2.541e-09, -9.632e-08], max_lyapunov=3.0319e-06, kaplan_yorke=4.0667, correlation_dimension=2.0025),
+    observables=lambda x, k, **p: (x[0], jnp.sin(jnp.min(jnp.asarray(k)) * x[1])),
 )
 def BickleyJet(x, t, ell, eps, k, omega, sigma, u):
     Y, X = x
@@ -277,6 +279,7 @@ def LidDrivenCavityFlow(x, t, a, b, tau, u1, u2):
     equations="f = x + b sin(omega t + 0.4); x' = u cos(k y) sin(k f); y' = -u sin(k y) cos(k f) "
               "(reference statistics of the first coordinate are of cos(k x))",
     stats=dict(mean=[-0.00174031, 1.66421], std=[0.69587, 0.907607], lyapunov=[0.42742, -0.0050296, -0.43889], max_lyapunov=0.1347, kaplan_yorke=2.9626, correlation_dimension=2.3467),
+    observables=lambda x, k, **p: (jnp.cos(k * x[0]), x[1]),
 )
 def OscillatingFlow(x, t, b, k, omega, u):
     X, Y = x

@@ -25,6 +25,7 @@ builtin = builtin("mechanics")
     citation='Froeschle, C., Guzzo, M. & Legga, E (2000). Graphical evolution of the Arnold web: From order to chaos. Science 289.',
     equations="D = 4 + cos x1 + cos x2 + cos(w t + 0.1); p1' = -mu sin(x1) / D^2; p2' = -mu sin(x2) / D^2; x1' = p1; x2' = p2",
     stats=dict(mean=[0.107907, 0.0808702, 0.00456429, 0.0123664], std=[0.0093481, 0.0113799, 0.705662, 0.703057], lyapunov=[0.062663, 0.0032177, 0.0011282, -0.0023362, -0.0039196], max_lyapunov=0.065144, kaplan_yorke=22.555, correlation_dimension=2.2719),
+    observables=lambda x, **p: (x[0], x[1], jnp.sin(x[2]), jnp.sin(x[3])),
 )
 def ArnoldWeb(x, t, mu, w):
     p1, p2, x1, x2 = x
@@ -50,6 +51,7 @@ def ArnoldWeb(x, t, mu, w):
               "C2 = (m2 l2^2 p1^2 + (m1 + m2) l1^2 p2^2 - 2 m2 l1 l2 p1 p2 cos D) sin 2D / (2 l1^2 l2^2 M^2); "
               "p1' = -(m1 + m2) g l1 sin th1 - C1 + C2; p2' = -m2 g l2 sin th2 + C1 - C2",
     stats=dict(mean=[-0.0393837, 0.0316695, -0.587086, -0.111288], std=[0.740415, 0.73024, 4.85517, 2.2028], lyapunov=[8.4644, 0.46412, -0.17346, -10.806], max_lyapunov=3.9853, kaplan_yorke=3.8102, correlation_dimension=2.661),
+    observables=lambda x, **p: (jnp.sin(x[0]), jnp.sin(x[1]), x[2], x[3]),
 )
 def DoublePendulum(x, t, g, l1, l2, m1, m2):
     th1, th2, p1, p2 = x
@@ -223,6 +225,7 @@ def StickSlipOscillator(x, t, a, alpha, b, beta, eps, gamma, t0, vs, w):
     citation="Tufillaro, Nicholas B.; Abbott, Tyler A.; Griffiths, David J. (1984). Swinging Atwood's Machine. American Journal of Physics. 52 (10): 895--903.",
     equations="r' = pr / (m1 + m2); th' = pth / (m1 r^2); pr' = pth^2 / (m1 r^3) - g (m2 - m1 cos th); pth' = -m1 g r sin th; g = 9.82",
     stats=dict(mean=[0.0911789, 0.0746787, -0.127953, 0.084718], std=[0.0305531, 0.689351, 3.05104, 0.103226], lyapunov=[7.735, 3.0381, -3.0021, -7.6642], max_lyapunov=1.0111, kaplan_yorke=4.0199, correlation_dimension=1.8299),
+    observables=lambda x, **p: (x[0], jnp.sin(x[1]), x[2], x[3]),
 )
 def SwingingAtwood(x, t, m1, m2):
     g = 9.82
