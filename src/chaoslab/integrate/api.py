@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -171,6 +173,17 @@ def _bad_mask(system: System, x: np.ndarray, bound: float) -> np.ndarray:
     return bad
 
 
+@partial(jax.jit, static_argnums=(3,))
+def _chunk_badness(ys, c, lim, keep: tuple):
+    """On device, for ys (members, chunk, dim): which members turn bad among the first c points,
+    and the index of their first bad point (non-finite, or a bounded coordinate beyond lim)."""
+    bad = ~jnp.all(jnp.isfinite(ys), axis=-1)
+    if keep:
+        bad |= jnp.any(jnp.abs(ys[..., list(keep)]) > lim, axis=-1)
+    bad &= jnp.arange(ys.shape[1]) < c
+    return bad.any(axis=1), jnp.argmax(bad, axis=1)
+
+
 def default_bound(system: System) -> float:
     return 1e8 * system.scale
 
@@ -217,7 +230,7 @@ def trajectory(
     return Trajectory(system.name, t, x, dt, {k: np.asarray(v).tolist() for k, v in p.items()}, cfg.method)
 
 
-def stream(
+def _stream(
     system: System | str,
     n: int,
     *,
@@ -260,17 +273,34 @@ def stream(
     state = _initial_state(system, x0, cfg, dt, p, members)
     solve = get_solver(system, cfg, batched=True, p_axes=axes)
     lim = bound or default_bound(system)
+    keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
     valid = np.ones(members, dtype=bool)
+    first_bad = np.full(members, np.nan)
     done, t_start, first = 0, t0 + transient, True
     while done < n:
         ys, state = solve(state, t0 if first else t_start, t_start, dt, p)
         first = False
         c = min(chunk, n - done)
-        x = np.asarray(ys)[:, :c]
-        valid &= ~_bad_mask(system, x, lim).any(axis=1)
-        yield t_start + dt * np.arange(c), x, valid.copy()
+        went_bad, idx = (np.asarray(a) for a in _chunk_badness(ys, c, lim, keep))
+        new = went_bad & valid
+        first_bad[new] = t_start + dt * idx[new]
+        valid &= ~went_bad
+        yield t_start + dt * np.arange(c), np.asarray(ys)[:, :c], valid.copy(), first_bad.copy()
         done += c
         t_start = t_start + dt * chunk
+
+
+def stream(system: System | str, n: int, **kw) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
+    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk.
+
+    Keywords as for :func:`ensemble` (x0, params, members, dt, pts_per_period, transient, t0,
+    method, rtol, atol, substeps, bound) plus ``chunk`` (time points per call, default 1000).
+    ``x0`` is (members, dim); or give ``members`` to start them all from the reference initial
+    condition (with batched ``params``, the members follow the parameter batch).
+    """
+    for t, x, valid, _ in _stream(system, n, **kw):
+        yield t, x, valid
 
 
 def ensemble(
@@ -308,7 +338,7 @@ def ensemble(
     kw = dict(x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period, transient=transient,
               t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, chunk=chunk, bound=bound)
     pos = 0
-    for t, x, valid in stream(system, n, **kw):
+    for t, x, valid, first_bad in _stream(system, n, **kw):
         if x_all is None:
             x_all = np.empty((x.shape[0], n, x.shape[2]))
         x_all[:, pos : pos + x.shape[1]] = x
@@ -317,8 +347,6 @@ def ensemble(
         if progress is not None:
             progress(pos, n)
     t = np.concatenate(t_all)
-    bad = _bad_mask(system, x_all, bound or default_bound(system))
-    first_bad = np.where(bad.any(axis=1), t[np.argmax(bad, axis=1)], np.nan)
     dt_used = float(t[1] - t[0]) if len(t) > 1 else float(output_dt(system, dt, pts_per_period))
     return Ensemble(system.name, t, x_all, valid, first_bad, dt_used, resolve_method(system, method))
 
