@@ -34,6 +34,9 @@ def test_list_and_show_json():
         (["generate", "Lorenz", "--param", "foo=1", "--out", "OUT"], "error: system 'Lorenz' has no parameter 'foo'"),
         (["generate", "Lorenz", "--out", "missing_dir/x.zarr"], "error: output directory 'missing_dir' does not exist"),
         (["plot", "Lorenz", "--out", "fig.txt"], "error: --out must end in .png, .pdf or .svg"),
+        # /proc accepts no new files, even from root (for whom permission bits do not apply)
+        (["generate", "Lorenz", "--out", "/proc/x.zarr"], "error: output directory '/proc' is not writable"),
+        (["plot", "Lorenz", "--out", "/proc/x.png"], "error: output directory '/proc' is not writable"),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, args, message):

@@ -158,8 +158,7 @@ def generate_cmd(
     for t in targets:
         if t.exists() and not overwrite:
             raise FileExistsError(f"output '{t}' already exists; pass --overwrite to replace it")
-    if not os.access(targets[0].parent, os.W_OK):
-        raise PermissionError(f"output directory '{targets[0].parent}' is not writable")
+    _probe_writable(targets[0].parent)
     written = []
     with progress_bar("generating", len(systems), quiet or json_) as advance:
         for s, target in zip(systems, targets):
@@ -175,6 +174,18 @@ def generate_cmd(
     else:
         for w in written:
             out.print(f"{w['system']}: {w['shape']} (trajectory, time, dim), dt={w['dt']:.4g} → {w['path']}")
+
+
+def _probe_writable(directory: Path) -> None:
+    """Fail before any work if nothing can be created in ``directory`` (os.access says yes to
+    root on read-only or virtual file systems, so try it)."""
+    import tempfile
+
+    try:
+        probe = tempfile.mkdtemp(prefix=".chaoslab-probe-", dir=directory)
+        os.rmdir(probe)
+    except OSError as e:
+        raise PermissionError(f"output directory '{directory}' is not writable ({e.strerror})") from None
 
 
 # ----------------------------------------------------------------------------- plot
@@ -201,6 +212,7 @@ def plot_cmd(
         raise ValueError(f"--out must end in .png, .pdf or .svg, got '{out_file.name}'")
     if not (out_file.parent if str(out_file.parent) else Path(".")).is_dir():
         raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
+    _probe_writable(out_file.parent if str(out_file.parent) else Path("."))
     transient = 20 * (s.period or 1.0) if not s.discrete else 1000
     tr = cl.trajectory(s, length, params=params, pts_per_period=pts_per_period, transient=transient)
     fig = attractor_figure([(s, tr.x, tr.dt)], ncols=1)
