@@ -1,0 +1,19 @@
+"""Predictability analysis: Lyapunov spectra and the invariants derived from them."""
+
+from .lyapunov import (
+    LyapunovSpectrum,
+    finite_time_lyapunov,
+    kaplan_yorke_dimension,
+    ks_entropy,
+    lyapunov_spectrum,
+    lyapunov_time,
+)
+
+__all__ = [
+    "LyapunovSpectrum",
+    "finite_time_lyapunov",
+    "kaplan_yorke_dimension",
+    "ks_entropy",
+    "lyapunov_spectrum",
+    "lyapunov_time",
+]
