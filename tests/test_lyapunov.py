@@ -15,7 +15,7 @@ import pytest
 from scipy.special import lambertw
 
 import chaoslab as cl
-from chaoslab.analysis import finite_time_lyapunov, kaplan_yorke_dimension, lyapunov_spectrum
+from chaoslab.analysis import covariant_lyapunov_vectors, finite_time_lyapunov, kaplan_yorke_dimension, lyapunov_spectrum
 
 Z = 4.0
 
@@ -171,3 +171,29 @@ def test_kaplan_yorke_edge_cases():
     assert kaplan_yorke_dimension([-0.1, -1.0]) == 0.0
     assert kaplan_yorke_dimension([0.5, 0.1]) == 2.0
     assert kaplan_yorke_dimension([0.42, -1.62]) == pytest.approx(1 + 0.42 / 1.62)
+
+
+@cl.flow(params=dict(), ic=[1.0, 1.0, 1.0], period=1.0)
+def NonNormal(x, t):
+    # eigenvalues -0.1, -1, -3 with eigenvectors e1, (2, -0.9, 0), e3: not orthogonal, so the
+    # covariant vectors differ from the Gram-Schmidt frame
+    return cl.stack(-0.1 * x[0] + 2 * x[1], -x[1], -3 * x[2])
+
+
+def test_covariant_vectors_are_the_eigenvectors_of_a_linear_system():
+    c = covariant_lyapunov_vectors(NonNormal, time=20.0, transient=20.0, backward=20.0)
+    v2 = np.array([2.0, -0.9, 0.0]) / np.hypot(2.0, 0.9)
+    for i, v in enumerate(([1.0, 0, 0], v2, [0, 0, 1.0])):
+        assert np.abs(c.vectors[:, :, i] @ v).min() > 1 - 1e-9
+    np.testing.assert_allclose(c.exponents, [-0.1, -1.0, -3.0], atol=1e-6)
+
+
+def test_lorenz_neutral_covariant_vector_is_the_flow_direction():
+    c = covariant_lyapunov_vectors("Lorenz", time=30.0)
+    s = cl.get_system("Lorenz")
+    p = s.resolve_params()
+    f = np.array([np.asarray(s.rhs(x, 0.0, p)) for x in c.x])
+    f /= np.linalg.norm(f, axis=1)[:, None]
+    # the CLV of the zero exponent is tangent to the orbit, exactly (to integration tolerance)
+    assert np.abs(np.einsum("nd,nd->n", f, c.vectors[:, :, 1])).min() > 1 - 1e-6
+    assert np.all(c.angle(0, 2) > 0)  # transversal: Lorenz has no tangencies of CLV 1 and 3 here

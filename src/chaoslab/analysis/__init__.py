@@ -1,7 +1,9 @@
 """Predictability analysis: Lyapunov spectra and the invariants derived from them."""
 
 from .lyapunov import (
+    CovariantVectors,
     LyapunovSpectrum,
+    covariant_lyapunov_vectors,
     finite_time_lyapunov,
     kaplan_yorke_dimension,
     ks_entropy,
@@ -10,7 +12,9 @@ from .lyapunov import (
 )
 
 __all__ = [
+    "CovariantVectors",
     "LyapunovSpectrum",
+    "covariant_lyapunov_vectors",
     "finite_time_lyapunov",
     "kaplan_yorke_dimension",
     "ks_entropy",

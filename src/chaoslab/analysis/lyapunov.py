@@ -40,7 +40,7 @@ from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_m
 from ..systems.base import System
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
-           "ks_entropy", "lyapunov_time"]
+           "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors"]
 
 MAX_HISTORY = 2000
 
@@ -171,8 +171,9 @@ def _qr_step(M):
     return Q * s, jnp.log(jnp.abs(d))
 
 
-def _flow_runner(system: System, k: int, n_int: int, interval: float, method: str, rtol: float, atol: float,
-                 substeps: int | None):
+def _flow_advance(system: System, k: int, interval: float, method: str, rtol: float, atol: float,
+                  substeps: int | None):
+    """(x, Q, t, p) -> (x(t + interval), Phi Q): one interval of the variational equation."""
     var = _variational_system(system, k)
     d = system.dim
     if method == "rk4":
@@ -182,41 +183,40 @@ def _flow_runner(system: System, k: int, n_int: int, interval: float, method: st
         cfg = SolverConfig(method, 1, rtol=rtol, atol=atol, max_steps=1_000_000)
     solve = get_solver(var, cfg)
 
-    def run(x0, Q0, t0, p):
-        def body(carry, i):
-            x, Q, ok = carry
-            t = t0 + i * interval
-            _, z = solve(jnp.concatenate([x, Q.reshape(-1)]), t, t, interval, p)
-            x1, M = z[:d], z[d:].reshape(d, k)
-            Q1, logs = _qr_step(M)
-            good = ok & jnp.all(jnp.isfinite(x1)) & jnp.all(jnp.isfinite(logs))
-            return (x1, Q1, good), (logs, good, x1)
+    def advance(x, Q, t, p):
+        _, z = solve(jnp.concatenate([x, Q.reshape(-1)]), t, t, interval, p)
+        return z[:d], z[d:].reshape(d, k)
 
-        (x, Q, ok), (logs, good, xs) = lax.scan(body, (x0, Q0, jnp.asarray(True)), jnp.arange(n_int))
-        return logs, good, xs
-
-    return run, cfg
+    return advance
 
 
-def _map_runner(system: System, k: int, n_int: int, interval: int):
+def _map_advance(system: System, interval: int):
+    """(x, Q, n, p) -> (x_{n + interval}, J...J Q) for a map."""
     f = system.rhs
     jq = _tangent_columns(system)
 
+    def advance(x, Q, n0, p):
+        def it(j, c):
+            y, M = c
+            return f(y, n0 + j, p), jq(y, M, n0 + j, p)
+
+        return lax.fori_loop(0, interval, it, (x, Q))
+
+    return advance
+
+
+def _qr_runner(advance, n_int: int, interval):
+    """Scan of (advance, QR): per interval the log growths, a finiteness flag and the state."""
+
     def run(x0, Q0, t0, p):
         def body(carry, i):
             x, Q, ok = carry
-            n0 = t0 + i * interval
-
-            def it(j, c):
-                y, M = c
-                return f(y, n0 + j, p), jq(y, M, n0 + j, p)
-
-            x1, M = lax.fori_loop(0, interval, it, (x, Q))
+            x1, M = advance(x, Q, t0 + i * interval, p)
             Q1, logs = _qr_step(M)
             good = ok & jnp.all(jnp.isfinite(x1)) & jnp.all(jnp.isfinite(logs))
             return (x1, Q1, good), (logs, good, x1)
 
-        (x, Q, ok), (logs, good, xs) = lax.scan(body, (x0, Q0, jnp.asarray(True)), jnp.arange(n_int))
+        _, (logs, good, xs) = lax.scan(body, (x0, Q0, jnp.asarray(True)), jnp.arange(n_int))
         return logs, good, xs
 
     return run
@@ -271,10 +271,10 @@ def _compiled_runner(key):
     kind, system = key[0], key[1]
     if kind == "flow":
         _, _, k, n_all, interval, meth, rtol, atol, substeps = key
-        run, _ = _flow_runner(system, k, n_all, interval, meth, rtol, atol, substeps)
+        run = _qr_runner(_flow_advance(system, k, interval, meth, rtol, atol, substeps), n_all, interval)
     elif kind == "map":
         _, _, k, n_all, interval = key
-        run = _map_runner(system, k, n_all, interval)
+        run = _qr_runner(_map_advance(system, interval), n_all, interval)
     else:
         _, _, k, n_all, interval, cfg = key
         run, _ = _delay_runner(system, k, n_all, interval, cfg)
@@ -472,3 +472,111 @@ def finite_time_lyapunov(system: System | str, horizon: float, *, members: int =
     res = lyapunov_spectrum(system, k=k, time=horizon, transient=align, interval=interval, x0=x0, params=params,
                             seed=seed, method=method, n_blocks=1)
     return res.exponents
+
+
+# ----------------------------------------------------------------------------- covariant vectors
+@dataclass
+class CovariantVectors:
+    """Covariant Lyapunov vectors along an orbit: ``vectors[n][:, i]`` is the unit i-th CLV at
+    ``t[n]`` (state ``x[n]``), ordered like the exponents (descending)."""
+
+    system: str
+    t: np.ndarray
+    x: np.ndarray
+    vectors: np.ndarray
+    exponents: np.ndarray
+
+    def angle(self, i: int, j: int) -> np.ndarray:
+        """Angle (radians, in [0, pi/2]) between CLVs i and j at every time: near-tangencies
+        (small angles) signal non-hyperbolicity."""
+        c = np.abs(np.einsum("nd,nd->n", self.vectors[:, :, i], self.vectors[:, :, j]))
+        return np.arccos(np.clip(c, 0.0, 1.0))
+
+
+def covariant_lyapunov_vectors(
+    system: System | str,
+    *,
+    time: float,
+    transient: float | None = None,
+    backward: float | None = None,
+    interval: float | None = None,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    seed: int = 0,
+) -> CovariantVectors:
+    """Covariant Lyapunov vectors by Ginelli et al. (2007), Phys. Rev. Lett. 99, 130601.
+
+    Forward: the Gram–Schmidt (QR) frame Q_n and the triangular factors R_n along the orbit,
+    after ``transient`` (default 20 periods) to align the frame. Backward: from a random upper
+    triangular C at the end, C_{n-1} = R_n^{-1} C_n with columns renormalised; after
+    ``backward`` (default 20 periods) of convergence, CLV_n = Q_n C_n for the ``time`` window.
+    Flows and maps (not delay equations); memory is 2 d^2 numbers per interval of the window.
+    """
+    from jax.scipy.linalg import solve_triangular
+
+    system = _as_system(system)
+    if system.delay:
+        raise ValueError("covariant Lyapunov vectors are computed for flows and maps, not delay equations")
+    p, _, n_batch = _split_params(system, params)
+    if n_batch is not None:
+        raise ValueError("batched parameters are not supported here; loop over parameter sets")
+    _check_positive("time", time, allow_none=False)
+    _check_positive("interval", interval)
+    period = float(system.period or 1.0)
+    d = system.dim
+    if system.discrete:
+        interval = int(interval or 1)
+        transient = float(200 if transient is None else transient)
+        backward = float(200 if backward is None else backward)
+        advance = _map_advance(system, interval)
+    else:
+        interval = float(interval or period / 10)
+        transient = float(20 * period if transient is None else transient)
+        backward = float(20 * period if backward is None else backward)
+        meth = resolve_method(system, method)
+        advance = _flow_advance(system, d, interval, meth, rtol, atol, None)
+    for name, v in (("transient", transient), ("backward", backward)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be >= 0, got {v!r}")
+    n_tr, n_win, n_bw = (max(int(round(v / interval)), 0) for v in (transient, time, backward))
+    n_win = max(n_win, 1)
+    x0 = np.asarray(system.ic if x0 is None else x0, dtype=float)
+    if x0.shape != (d,):
+        raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
+    key = jax.random.key(int(seed))
+    k1, k2 = jax.random.split(key)
+
+    def run(x, p):
+        Q = jnp.linalg.qr(jax.random.normal(k1, (d, d)))[0]
+
+        def fwd(carry, i):
+            x, Q = carry
+            x1, M = advance(x, Q, i * interval, p)
+            Q1, R = jnp.linalg.qr(M)
+            s = jnp.where(jnp.diagonal(R) < 0, -1.0, 1.0)
+            Q1, R = Q1 * s, R * s[:, None]
+            return (x1, Q1), (x, Q, R)
+
+        (_, _), (xs, Qs, Rs) = lax.scan(fwd, (x, Q), jnp.arange(n_tr + n_win + n_bw))
+        xs, Qs, Rs = xs[n_tr:], Qs[n_tr:], Rs[n_tr:]  # Q_n at t_n; R_n maps frame n to n + 1
+        logs = jnp.log(jnp.abs(jnp.diagonal(Rs[:n_win], axis1=1, axis2=2)))
+        C = jnp.triu(jax.random.uniform(k2, (d, d), minval=0.5, maxval=1.5))
+        C = C / jnp.linalg.norm(C, axis=0)
+
+        def bwd(C, R):
+            C0 = solve_triangular(R, C, lower=False)
+            return C0 / jnp.linalg.norm(C0, axis=0), C0 / jnp.linalg.norm(C0, axis=0)
+
+        _, Cs = lax.scan(bwd, C, Rs, reverse=True)  # Cs[n]: coefficients at t_n
+        V = jnp.einsum("nij,njk->nik", Qs[:n_win], Cs[:n_win])
+        return xs[:n_win], V, logs.sum(axis=0) / (n_win * interval)
+
+    xs, V, lam = jax.jit(run)(jnp.asarray(x0), p)
+    xs, V = np.asarray(xs), np.asarray(V)
+    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(V))):
+        raise DivergenceError(system.name, 0, float("nan"), None)
+    t = transient + interval * np.arange(n_win)
+    return CovariantVectors(system.name, t, xs, V, np.asarray(lam))
