@@ -75,3 +75,44 @@ def test_systems_check_json():
     res = json.loads(r.stdout)
     assert res["passed"] == 2 and res["failed"] == 0
     assert {x["name"] for x in res["results"]} == {"Lorenz", "Henon"}
+
+
+def test_analyze_json_keys_and_values():
+    r = run("analyze", "Lorenz", "--time", "600", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    for key in ("lyapunov_spectrum", "lyapunov_uncertainty", "kaplan_yorke_dimension", "lyapunov_time",
+                "correlation_dimension", "period"):
+        assert key in d
+    lam, se = d["lyapunov_spectrum"], d["lyapunov_uncertainty"]
+    assert len(lam) == 3 and abs(lam[0] - 0.9056) < 4 * se[0] + 0.002
+    assert abs(d["correlation_dimension"] - 2.05) < 0.1
+
+
+def test_analyze_all_is_resumable(tmp_path):
+    import pandas as pd
+
+    from chaoslab.analysis.invariants import catalog_invariants
+
+    out = tmp_path / "inv.parquet"
+    df = catalog_invariants(out, ["Henon", "Logistic"], time=2000)
+    assert list(df["system"]) == ["Henon", "Logistic"] and not any(df["error"])
+    seen = []
+    df2 = catalog_invariants(out, ["Henon", "Logistic", "Tent"], time=2000, progress=lambda n, i, t: seen.append(n))
+    assert seen[0] == "Tent" and list(df2["system"]) == ["Henon", "Logistic", "Tent"]  # only the new one ran
+    assert pd.read_parquet(out).shape[0] == 3
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # atomic writes leave nothing
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["analyze", "Lorenz", "--k", "5"], "error: --k must be between 1 and 3"),
+        (["analyze", "Lorenz", "--time", "-1"], "error: --time must be > 0"),
+        (["analyze", "--all"], "error: --all needs --out FILE.parquet"),
+        (["analyze"], "error: give a system name, or --all --out FILE.parquet"),
+    ],
+)
+def test_analyze_bad_input(tmp_path, args, message):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().startswith(message), r.stderr

@@ -1,5 +1,17 @@
-"""Predictability analysis: Lyapunov spectra and the invariants derived from them."""
+"""Predictability analysis: Lyapunov spectra (from the equations and from data), covariant
+vectors, dimensions, embedding, chaos tests, spectra, and the invariants of the catalog."""
 
+from .chaos_tests import ZeroOneResult, zero_one_test
+from .dimensions import CorrelationDimension, correlation_dimension, correlation_sum
+from .embedding import (
+    EmbeddingResult,
+    autocorrelation_delay,
+    cao_dimension,
+    delay_embed,
+    embed,
+    false_nearest_neighbors,
+    mutual_information_delay,
+)
 from .lyapunov import (
     CovariantVectors,
     LyapunovSpectrum,
@@ -10,14 +22,13 @@ from .lyapunov import (
     lyapunov_spectrum,
     lyapunov_time,
 )
+from .lyapunov_series import SeriesLyapunov, largest_lyapunov_from_series
+from .spectra import dominant_period, power_spectrum
 
 __all__ = [
-    "CovariantVectors",
-    "LyapunovSpectrum",
-    "covariant_lyapunov_vectors",
-    "finite_time_lyapunov",
-    "kaplan_yorke_dimension",
-    "ks_entropy",
-    "lyapunov_spectrum",
-    "lyapunov_time",
+    "CorrelationDimension", "CovariantVectors", "EmbeddingResult", "LyapunovSpectrum", "SeriesLyapunov",
+    "ZeroOneResult", "autocorrelation_delay", "cao_dimension", "correlation_dimension", "correlation_sum",
+    "covariant_lyapunov_vectors", "delay_embed", "dominant_period", "embed", "false_nearest_neighbors",
+    "finite_time_lyapunov", "kaplan_yorke_dimension", "ks_entropy", "largest_lyapunov_from_series",
+    "lyapunov_spectrum", "lyapunov_time", "mutual_information_delay", "power_spectrum", "zero_one_test",
 ]

@@ -220,6 +220,91 @@ def plot_cmd(
     out.print(f"wrote {out_file}")
 
 
+# ----------------------------------------------------------------------------- analyze
+@app.command("analyze")
+@handle_errors
+def analyze_cmd(
+    name: Optional[str] = typer.Argument(None, help="system name (or --all)"),
+    all_: bool = typer.Option(False, "--all", help="the whole catalog, into --out FILE.parquet (resumable)"),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="FILE.parquet for --all"),
+    param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
+    time_: Optional[float] = typer.Option(None, "--time", help="averaging time of the spectrum (default 500 periods)"),
+    k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
+    seed: int = typer.Option(0, "--seed"),
+    plot_dir: Optional[Path] = typer.Option(None, "--plot", help="DIR: write convergence, FTLE and correlation-sum figures"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+):
+    """Lyapunov spectrum (with its uncertainty), Kaplan–Yorke and correlation dimensions, Lyapunov time, period."""
+    import chaoslab as cl
+    from ..analysis.invariants import catalog_invariants, compute_invariants
+
+    _enable_compile_cache()
+    if time_ is not None and not time_ > 0:
+        raise ValueError(f"--time must be > 0, got {time_}")
+    if all_:
+        if name is not None:
+            raise ValueError("give a system name or --all, not both")
+        if out_path is None or out_path.suffix != ".parquet":
+            raise ValueError("--all needs --out FILE.parquet")
+        parent = out_path.parent if str(out_path.parent) else Path(".")
+        if not parent.is_dir():
+            raise FileNotFoundError(f"output directory '{parent}' does not exist")
+        _probe_writable(parent)
+        names = cl.list_systems()
+        with progress_bar("analyzing", len(names), quiet or json_) as advance:
+            state = {"last": None}
+
+            def step(current, i, total):
+                if state["last"] is not None:
+                    advance(1, description=current or "done")
+                state["last"] = current
+
+            df = catalog_invariants(out_path, names, time=time_, seed=seed, progress=step)
+        failed = [f"{r.system}: {r.error}" for r in df.itertuples() if r.error]
+        summary = dict(path=str(out_path), systems=len(df), failed=len(failed))
+        if json_:
+            print_json(summary | {"errors": failed})
+        else:
+            out.print(f"{len(df)} systems in {out_path} ({len(failed)} failed)")
+            for f in failed:
+                out.print(f"  {f}")
+        return
+    if name is None:
+        raise ValueError("give a system name, or --all --out FILE.parquet")
+    system = cl.get_system(name)
+    params = parse_params(param)
+    system.resolve_params(params)
+    if k is not None and not system.delay and not 1 <= k <= system.dim:
+        raise ValueError(f"--k must be between 1 and {system.dim}, got {k}")
+    if plot_dir is not None:
+        if not plot_dir.is_dir():
+            raise FileNotFoundError(f"--plot directory '{plot_dir}' does not exist")
+        _probe_writable(plot_dir)
+    res, spec, cd = compute_invariants(system, params=params or None, time=time_, k=k, seed=seed, details=True)
+    if plot_dir is not None:
+        from ..analysis import finite_time_lyapunov
+        from ..analysis.figures import convergence_figure, correlation_sum_figure, ftle_histogram_figure
+
+        horizon = 10.0 if system.discrete else 2.0 * float(system.period or 1.0)
+        ftle = finite_time_lyapunov(system, horizon, members=500, params=params or None, seed=seed)
+        for fname, fig in (("convergence.png", convergence_figure(spec)),
+                           ("ftle.png", ftle_histogram_figure(ftle, horizon, system.name, spec.mean[0])),
+                           ("correlation_sum.png", correlation_sum_figure(cd, system.name))):
+            atomic_savefig(fig, plot_dir / fname)
+        res["figures"] = [str(plot_dir / f) for f in ("convergence.png", "ftle.png", "correlation_sum.png")]
+    if json_:
+        print_json(res)
+        return
+    fmt = lambda v: ", ".join(f"{x:.4g}" for x in v)
+    out.print(f"[bold]{system.name}[/bold]")
+    out.print(f"lyapunov_spectrum: [{fmt(res['lyapunov_spectrum'])}] ± [{fmt(res['lyapunov_uncertainty'])}]"
+              f"  (averaged over {res['spectrum_time']:.4g} time units)")
+    for key in ("kaplan_yorke_dimension", "ks_entropy", "lyapunov_time", "correlation_dimension", "period"):
+        extra = f" ± {res['correlation_dimension_uncertainty']:.2g}" if key == "correlation_dimension" else ""
+        out.print(f"{key}: {res[key]:.4g}{extra}")
+
+
 # ----------------------------------------------------------------------------- demo
 @app.command("demo")
 @handle_errors

@@ -233,7 +233,18 @@ class System:
             "description": self.description,
             "citation": self.citation,
             "reference_stats": {k: _py(v) if not isinstance(v, str) else v for k, v in self.stats.items()},
+            "computed_invariants": self.invariants,
         }
+
+    @property
+    def invariants(self) -> dict[str, Any] | None:
+        """Invariants chaoslab computed for this catalog system (Lyapunov spectrum, dimensions,
+        period; see ``chaoslab analyze``), or None for user systems and unlisted ones."""
+        from .computed import computed_invariants
+
+        if self.field_ == "user":
+            return None
+        return computed_invariants(self.name)
 
     def __repr__(self) -> str:
         return f"System({self.name!r}, kind={self.kind}, dim={self.dim})"

@@ -1,0 +1,129 @@
+"""The invariants of a system in one call, and the catalog-wide table.
+
+``compute_invariants`` gives the Lyapunov spectrum (with its standard error), the Kaplan–Yorke
+dimension, the Kolmogorov–Sinai entropy bound, the Lyapunov time, the correlation dimension of
+the attractor (Grassberger–Procaccia on a long trajectory) and the dominant period of the power
+spectrum. ``catalog_invariants`` runs it over the catalog into a Parquet file, resumably: a
+re-run skips systems already in the file; each finished system is written atomically.
+
+The table shipped with chaoslab (``systems/invariants.parquet``) was made by
+``chaoslab analyze --all --out src/chaoslab/systems/invariants.parquet``; ``System.invariants``
+reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from ..systems.base import System
+
+__all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
+
+COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "kaplan_yorke_dimension", "ks_entropy",
+           "lyapunov_time", "correlation_dimension", "correlation_dimension_uncertainty", "period",
+           "reference_period", "spectrum_time", "seconds", "chaoslab_version", "error"]
+
+
+def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None = None, time: float | None = None,
+                       k: int | None = None, seed: int = 0, points: int = 20_000, details: bool = False):
+    """All invariants of one system (see the module docstring); JSON-serialisable values.
+    With ``details``, returns (values, LyapunovSpectrum, CorrelationDimension) for figures."""
+    import chaoslab as cl
+
+    from .dimensions import correlation_dimension
+    from .lyapunov import lyapunov_spectrum
+    from .spectra import dominant_period
+
+    system = cl.get_system(system) if isinstance(system, str) else system
+    t_start = time_now()
+    spec = lyapunov_spectrum(system, params=params, time=time, k=k, seed=seed)
+    # period: the highest peak of the power spectrum (summed over bounded coordinates), which
+    # can differ from the reference period (e.g. Lorenz: 0.76, the rotation about a lobe)
+    # an attractor sample for the dimension and the spectrum: `points` points, 50 per period
+    if system.discrete:
+        tr = cl.trajectory(system, points, params=params, transient=1000)
+        dt = 1.0
+    else:
+        period = float(system.period or 1.0)
+        tr = cl.trajectory(system, points, params=params, pts_per_period=50, transient=20 * period)
+        dt = tr.dt
+    keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
+    x = tr.x[:, keep]
+    cd = correlation_dimension(x, seed=seed)
+    per = 1.0 if system.discrete else dominant_period(x, dt)
+    values = {
+        "system": system.name,
+        "lyapunov_spectrum": [float(v) for v in spec.exponents],
+        "lyapunov_uncertainty": [float(v) for v in spec.uncertainty],
+        "kaplan_yorke_dimension": spec.kaplan_yorke_dimension,
+        "ks_entropy": spec.ks_entropy,
+        "lyapunov_time": spec.lyapunov_time,
+        "correlation_dimension": float(cd.dimension),
+        "correlation_dimension_uncertainty": float(cd.uncertainty),
+        "period": float(per),
+        "reference_period": float(system.period) if system.period is not None else None,
+        "spectrum_time": spec.time,
+        "seconds": time_now() - t_start,
+        "chaoslab_version": cl.__version__,
+        "error": "",
+    }
+    return (values, spec, cd) if details else values
+
+
+def time_now() -> float:
+    return time.perf_counter()
+
+
+def read_invariants(path: str | os.PathLike):
+    """The table at ``path`` as a pandas DataFrame (empty, with the columns, if absent)."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.read_parquet(path)
+
+
+def _write_atomic(df, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None, seed: int = 0,
+                       progress: Callable[[str, int, int], None] | None = None) -> Any:
+    """Compute the invariants of ``names`` into the Parquet file ``out``, skipping systems
+    already there (resumable). A system that fails records its error and the run goes on."""
+    import pandas as pd
+
+    out = Path(out)
+    df = read_invariants(out)
+    done = set(df["system"]) if len(df) else set()
+    todo = [n for n in names if n not in done]
+    for i, name in enumerate(todo):
+        if progress is not None:
+            progress(name, i, len(todo))
+        try:
+            row = compute_invariants(name, time=time, seed=seed)
+        except Exception as e:  # recorded, not fatal: the catalog run goes on
+            import chaoslab as cl
+
+            row = {c: None for c in COLUMNS}
+            row.update(system=name, chaoslab_version=cl.__version__,
+                       error=f"{type(e).__name__}: {e}".splitlines()[0][:500])
+        df = pd.concat([df, pd.DataFrame([row], columns=COLUMNS)], ignore_index=True) if len(df) else \
+            pd.DataFrame([row], columns=COLUMNS)
+        _write_atomic(df, out)
+    if progress is not None:
+        progress("", len(todo), len(todo))
+    return df
