@@ -23,6 +23,8 @@ def test_list_and_show_json():
     r = run("systems", "show", "Lorenz", "--json")
     info = json.loads(r.stdout)
     assert info["dim"] == 3 and set(info["parameters"]) == {"sigma", "rho", "beta"}
+    inv = info["computed_invariants"]  # shipped with the package, computed by `analyze --all`
+    assert abs(inv["lyapunov_spectrum"][0] - 0.9056) < 4 * inv["lyapunov_uncertainty"][0] + 0.002
 
 
 @pytest.mark.parametrize(

@@ -197,3 +197,16 @@ def test_lorenz_neutral_covariant_vector_is_the_flow_direction():
     # the CLV of the zero exponent is tangent to the orbit, exactly (to integration tolerance)
     assert np.abs(np.einsum("nd,nd->n", f, c.vectors[:, :, 1])).min() > 1 - 1e-6
     assert np.all(c.angle(0, 2) > 0)  # transversal: Lorenz has no tangencies of CLV 1 and 3 here
+
+
+def test_sum_equals_time_averaged_divergence_when_it_varies():
+    # Rossler: div f = a + x - c depends on the state; sum(lambda) = <div f> along the orbit.
+    # The two averages come from different (chaotic) runs, so they agree within the sampling
+    # error of a time average of x (estimated from blocks of the long run).
+    p = dict(a=0.2, b=0.2, c=5.7)
+    r = lyapunov_spectrum("Rossler", params=p, time=6000.0)
+    tr = cl.trajectory("Rossler", 60000, dt=0.1, params=p, transient=200.0)
+    blocks = tr.x[:, 0].reshape(10, -1).mean(axis=1)
+    div = p["a"] - p["c"] + blocks.mean()
+    se = blocks.std(ddof=1) / np.sqrt(10)
+    assert abs(r.exponents.sum() - div) < Z * np.hypot(se, np.sqrt((r.uncertainty**2).sum())), (r.exponents.sum(), div)

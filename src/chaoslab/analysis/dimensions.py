@@ -87,7 +87,8 @@ def correlation_dimension(points, *, n_radii: int = 40, theiler: int | None = No
     C, total = correlation_sum(X, radii, theiler=w, max_reference=max_reference, seed=seed)
     ok = (C * total >= 1000) & (C < 0.1) & (C > 0)  # >= 1000 pairs: C to ~3%
     log_r, log_c = np.log(radii), np.log(np.where(C > 0, C, np.nan))
-    slopes = np.diff(log_c) / np.diff(log_r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slopes = np.diff(log_c) / np.diff(log_r)
     idx = np.nonzero(ok)[0]
     best = None
     span_needed = min_decades * np.log(10)

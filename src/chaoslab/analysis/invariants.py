@@ -27,7 +27,7 @@ __all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
 
 COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "kaplan_yorke_dimension", "ks_entropy",
            "lyapunov_time", "correlation_dimension", "correlation_dimension_uncertainty", "period",
-           "reference_period", "spectrum_time", "seconds", "chaoslab_version", "error"]
+           "reference_period", "spectrum_time", "seconds", "chaoslab_version", "error", "notes"]
 
 
 def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None = None, time: float | None = None,
@@ -55,7 +55,12 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         dt = tr.dt
     keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
     x = tr.x[:, keep]
-    cd = correlation_dimension(x, seed=seed)
+    notes = []
+    try:
+        cd = correlation_dimension(x, seed=seed)
+    except ValueError as e:  # e.g. a periodic orbit: a finite point set has no scaling range
+        cd = None
+        notes.append(f"correlation dimension: {e}")
     per = 1.0 if system.discrete else dominant_period(x, dt)
     values = {
         "system": system.name,
@@ -64,14 +69,15 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         "kaplan_yorke_dimension": spec.kaplan_yorke_dimension,
         "ks_entropy": spec.ks_entropy,
         "lyapunov_time": spec.lyapunov_time,
-        "correlation_dimension": float(cd.dimension),
-        "correlation_dimension_uncertainty": float(cd.uncertainty),
+        "correlation_dimension": float(cd.dimension) if cd is not None else None,
+        "correlation_dimension_uncertainty": float(cd.uncertainty) if cd is not None else None,
         "period": float(per),
         "reference_period": float(system.period) if system.period is not None else None,
         "spectrum_time": spec.time,
         "seconds": time_now() - t_start,
         "chaoslab_version": cl.__version__,
         "error": "",
+        "notes": "; ".join(notes),
     }
     return (values, spec, cd) if details else values
 
@@ -100,30 +106,54 @@ def _write_atomic(df, path: Path) -> None:
             tmp.unlink()
 
 
+def _row(name: str, time: float | None, seed: int) -> dict[str, Any]:
+    """compute_invariants, or a row recording the error (the catalog run goes on)."""
+    try:
+        return compute_invariants(name, time=time, seed=seed)
+    except Exception as e:
+        import chaoslab as cl
+
+        row = {c: None for c in COLUMNS}
+        row.update(system=name, chaoslab_version=cl.__version__,
+                   error=f"{type(e).__name__}: {e}".splitlines()[0][:500])
+        return row
+
+
 def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None, seed: int = 0,
-                       progress: Callable[[str, int, int], None] | None = None) -> Any:
+                       workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> Any:
     """Compute the invariants of ``names`` into the Parquet file ``out``, skipping systems
-    already there (resumable). A system that fails records its error and the run goes on."""
+    already there without an error (resumable; failures are retried). ``workers`` > 1 runs systems in that many processes (spawned;
+    JAX is not fork-safe); the parent alone writes, atomically, after every finished system."""
     import pandas as pd
 
     out = Path(out)
     df = read_invariants(out)
+    if len(df):  # failed systems are tried again
+        df = df[~df["error"].fillna("").astype(bool)].reset_index(drop=True)
     done = set(df["system"]) if len(df) else set()
     todo = [n for n in names if n not in done]
-    for i, name in enumerate(todo):
-        if progress is not None:
-            progress(name, i, len(todo))
-        try:
-            row = compute_invariants(name, time=time, seed=seed)
-        except Exception as e:  # recorded, not fatal: the catalog run goes on
-            import chaoslab as cl
 
-            row = {c: None for c in COLUMNS}
-            row.update(system=name, chaoslab_version=cl.__version__,
-                       error=f"{type(e).__name__}: {e}".splitlines()[0][:500])
-        df = pd.concat([df, pd.DataFrame([row], columns=COLUMNS)], ignore_index=True) if len(df) else \
-            pd.DataFrame([row], columns=COLUMNS)
+    def add(row):
+        nonlocal df
+        new = pd.DataFrame([row], columns=COLUMNS)
+        df = pd.concat([df, new], ignore_index=True) if len(df) else new
         _write_atomic(df, out)
+
+    if workers <= 1 or len(todo) <= 1:
+        for i, name in enumerate(todo):
+            if progress is not None:
+                progress(name, i, len(todo))
+            add(_row(name, time, seed))
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_row, name, time, seed): name for name in todo}
+            for i, fut in enumerate(as_completed(futures)):
+                if progress is not None:
+                    progress(futures[fut], i, len(todo))
+                add(fut.result())
     if progress is not None:
         progress("", len(todo), len(todo))
     return df

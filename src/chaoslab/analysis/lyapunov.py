@@ -115,7 +115,11 @@ class LyapunovSpectrum:
 
     @property
     def ks_entropy(self) -> float:
-        return ks_entropy(self.mean)
+        """Sum of the exponents that are positive beyond 3 standard errors (a zero exponent
+        estimated at +1e-4 is not an expanding direction)."""
+        se = self.uncertainty if self.members is None else self.uncertainty.mean(axis=0)
+        lam = self.mean
+        return ks_entropy(np.where(lam > 3 * np.nan_to_num(se, nan=0.0), lam, 0.0))
 
     def to_dict(self) -> dict[str, Any]:
         return {

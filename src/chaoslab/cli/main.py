@@ -232,6 +232,7 @@ def analyze_cmd(
     k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
     seed: int = typer.Option(0, "--seed"),
     plot_dir: Optional[Path] = typer.Option(None, "--plot", help="DIR: write convergence, FTLE and correlation-sum figures"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="processes for --all (default: CPU count)"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ):
@@ -260,7 +261,10 @@ def analyze_cmd(
                     advance(1, description=current or "done")
                 state["last"] = current
 
-            df = catalog_invariants(out_path, names, time=time_, seed=seed, progress=step)
+            n_workers = workers or os.cpu_count() or 1
+            if n_workers < 1:
+                raise ValueError(f"--workers must be >= 1, got {n_workers}")
+            df = catalog_invariants(out_path, names, time=time_, seed=seed, workers=n_workers, progress=step)
         failed = [f"{r.system}: {r.error}" for r in df.itertuples() if r.error]
         summary = dict(path=str(out_path), systems=len(df), failed=len(failed))
         if json_:
@@ -290,9 +294,11 @@ def analyze_cmd(
         ftle = finite_time_lyapunov(system, horizon, members=500, params=params or None, seed=seed)
         for fname, fig in (("convergence.png", convergence_figure(spec)),
                            ("ftle.png", ftle_histogram_figure(ftle, horizon, system.name, spec.mean[0])),
-                           ("correlation_sum.png", correlation_sum_figure(cd, system.name))):
+                           ("correlation_sum.png", correlation_sum_figure(cd, system.name) if cd is not None else None)):
+            if fig is None:
+                continue
             atomic_savefig(fig, plot_dir / fname)
-        res["figures"] = [str(plot_dir / f) for f in ("convergence.png", "ftle.png", "correlation_sum.png")]
+            res.setdefault("figures", []).append(str(plot_dir / fname))
     if json_:
         print_json(res)
         return
@@ -301,8 +307,13 @@ def analyze_cmd(
     out.print(f"lyapunov_spectrum: [{fmt(res['lyapunov_spectrum'])}] ± [{fmt(res['lyapunov_uncertainty'])}]"
               f"  (averaged over {res['spectrum_time']:.4g} time units)")
     for key in ("kaplan_yorke_dimension", "ks_entropy", "lyapunov_time", "correlation_dimension", "period"):
+        if res[key] is None:
+            out.print(f"{key}: -")
+            continue
         extra = f" ± {res['correlation_dimension_uncertainty']:.2g}" if key == "correlation_dimension" else ""
         out.print(f"{key}: {res[key]:.4g}{extra}")
+    if res.get("notes"):
+        out.print(f"notes: {res['notes']}")
 
 
 # ----------------------------------------------------------------------------- demo

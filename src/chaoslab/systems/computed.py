@@ -10,7 +10,8 @@ from typing import Any
 
 TABLE = Path(__file__).with_name("invariants.parquet")
 KEYS = ("lyapunov_spectrum", "lyapunov_uncertainty", "kaplan_yorke_dimension", "ks_entropy", "lyapunov_time",
-        "correlation_dimension", "correlation_dimension_uncertainty", "period", "spectrum_time", "chaoslab_version")
+        "correlation_dimension", "correlation_dimension_uncertainty", "period", "reference_period", "spectrum_time",
+        "chaoslab_version", "notes")
 
 
 @lru_cache(maxsize=1)
