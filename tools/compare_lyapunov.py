@@ -40,7 +40,7 @@ for r in df.itertuples():
     rows.append((r.system, kind, f"{lam[0]:.4g} ± {se[0]:.2g}", f"{ref_max:.4g}" if ref_max is not None else "-",
                  f"{ref_spec[0]:.4g}" if ref_spec else "-", f"{lam.sum():.4g}"))
 if "--markdown" in sys.argv:
-    print("| system | ours: | lambda_1 ± s.e. | ref max_lyapunov | ref spectrum[0] | sum of ours |")
+    print("| system | class | our lambda_1 ± s.e. | ref max_lyapunov | ref spectrum[0] | sum of ours |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
