@@ -20,7 +20,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_vs_dysts import dysts_python  # noqa: E402
 
-import chaoslab as cl  # noqa: E402
 from chaoslab.analysis import lyapunov_spectrum  # noqa: E402
 
 LIT = np.array([0.9056, 0.0, -14.5723])

@@ -9,7 +9,6 @@ tolerance, independently of the sampling error.
 
 import math
 
-import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.special import lambertw

@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-import numpy as np
 
 from ..systems.base import System
 

@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import atomic_savefig, err, handle_errors, out, parse_params, print_json, progress_bar
+from .common import atomic_savefig, handle_errors, out, parse_params, print_json, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="chaoslab: predictability and stability of dynamical systems.")

@@ -1,6 +1,6 @@
 """Hyperchaotic flows: four-dimensional extensions of Lorenz-, Lu-, Chen- and Rossler-type systems."""
 
-from ._common import builtin, jnp, stack
+from ._common import builtin, stack
 
 builtin = builtin("hyperchaos")
 
