@@ -209,3 +209,14 @@ def test_sum_equals_time_averaged_divergence_when_it_varies():
     div = p["a"] - p["c"] + blocks.mean()
     se = blocks.std(ddof=1) / np.sqrt(10)
     assert abs(r.exponents.sum() - div) < Z * np.hypot(se, np.sqrt((r.uncertainty**2).sum())), (r.exponents.sum(), div)
+
+
+def test_gali_separates_chaotic_from_regular_hamiltonian_orbits():
+    from chaoslab.analysis import gali
+
+    chaotic = gali("DoublePendulum")  # lambda_1 ~ 0.5 at the reference energy (test above)
+    assert chaotic.chaotic and chaotic.gali.min() < 1e-8
+    # GALI_2 ~ exp(-(l1 - l2) t): the fitted decay rate is of the order of l1 (l2 ~ 0)
+    assert 0.2 < chaotic.decay_rate < 1.5, chaotic.decay_rate
+    regular = gali("HenonHeiles")  # the reference orbit lies on a torus (its spectrum is ~0)
+    assert not regular.chaotic and regular.gali.min() > 1e-3

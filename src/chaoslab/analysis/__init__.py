@@ -1,7 +1,7 @@
 """Predictability analysis: Lyapunov spectra (from the equations and from data), covariant
 vectors, dimensions, embedding, chaos tests, spectra, and the invariants of the catalog."""
 
-from .chaos_tests import ZeroOneResult, zero_one_test
+from .chaos_tests import GaliResult, ZeroOneResult, gali, zero_one_test
 from .dimensions import CorrelationDimension, correlation_dimension, correlation_sum
 from .embedding import (
     EmbeddingResult,
@@ -26,7 +26,7 @@ from .lyapunov_series import SeriesLyapunov, largest_lyapunov_from_series
 from .spectra import dominant_period, power_spectrum
 
 __all__ = [
-    "CorrelationDimension", "CovariantVectors", "EmbeddingResult", "LyapunovSpectrum", "SeriesLyapunov",
+    "CorrelationDimension", "CovariantVectors", "GaliResult", "gali", "EmbeddingResult", "LyapunovSpectrum", "SeriesLyapunov",
     "ZeroOneResult", "autocorrelation_delay", "cao_dimension", "correlation_dimension", "correlation_sum",
     "covariant_lyapunov_vectors", "delay_embed", "dominant_period", "embed", "false_nearest_neighbors",
     "finite_time_lyapunov", "kaplan_yorke_dimension", "ks_entropy", "largest_lyapunov_from_series",
