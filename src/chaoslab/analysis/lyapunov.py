@@ -209,6 +209,23 @@ def _map_advance(system: System, interval: int):
     return advance
 
 
+def _pde_advance(system: System, interval: float):
+    """(u, Q, t, p) -> (u(t + interval), Phi Q) through the PDE's own (ETDRK) stepper: the
+    tangent of the discretised PDE, by jvp through the steps."""
+    m = max(1, math.ceil(interval / float(system.dt) - 1e-9))
+    step = system.stepper(interval / m)
+
+    def steps(u):
+        return lax.fori_loop(0, m, lambda i, v: step(v), u)
+
+    def advance(x, Q, t, p):
+        x1 = steps(x)
+        M = jax.vmap(lambda q: jax.jvp(steps, (x,), (q,))[1], in_axes=1, out_axes=1)(Q)
+        return x1, M
+
+    return advance
+
+
 def _qr_runner(advance, n_int: int, interval):
     """Scan of (advance, QR): per interval the log growths, a finiteness flag and the state."""
 
@@ -279,6 +296,9 @@ def _compiled_runner(key):
     elif kind == "map":
         _, _, k, n_all, interval = key
         run = _qr_runner(_map_advance(system, interval), n_all, interval)
+    elif kind == "pde":
+        _, _, k, n_all, interval = key
+        run = _qr_runner(_pde_advance(system, interval), n_all, interval)
     else:
         _, _, k, n_all, interval, cfg = key
         run, _ = _delay_runner(system, k, n_all, interval, cfg)
@@ -338,7 +358,7 @@ def lyapunov_spectrum(
     if system.delay:
         k = 3 if k is None else k
     else:
-        k = d_max if k is None else k
+        k = (min(d_max, 10) if system.stepper is not None else d_max) if k is None else k
         if not (isinstance(k, (int, np.integer)) and 1 <= k <= d_max):
             raise ValueError(f"k must be an integer between 1 and {d_max} (the dimension of {system.name}), got {k!r}")
     if not (isinstance(k, (int, np.integer)) and k >= 1):
@@ -351,10 +371,18 @@ def lyapunov_spectrum(
         raise ValueError(f"n_blocks must be a positive integer, got {n_blocks!r}")
 
     period = float(system.period or 1.0)
+    if system.stepper is not None and system.period is None:
+        from ..integrate.api import characteristic_period
+
+        period = characteristic_period(system)
     if system.discrete:
         interval = int(interval or 1)
         time = float(time or 20_000)
         transient = float(1000 if transient is None else transient)
+    elif system.stepper is not None:  # PDE: QR every 10 steps; 20 periods after 1 (defaults)
+        interval = float(interval or 10 * float(system.dt))
+        time = float(time or 20 * period)
+        transient = float(period if transient is None else transient)
     else:
         interval = float(interval or period / 10)
         time = float(time or 500 * period)
@@ -392,7 +420,10 @@ def lyapunov_spectrum(
             raise ValueError(f"x0 of {system.name} must have shape ({system.dim},) or (members, {system.dim}), "
                              f"got {np.shape(x0)}")
         dim_tangent = system.dim
-        if system.discrete:
+        if system.stepper is not None:
+            meth = "etdrk"
+            key = ("pde", system, k, n_all, float(interval))
+        elif system.discrete:
             meth = "map"
             key = ("map", system, k, n_all, int(interval))
         else:

@@ -83,7 +83,8 @@ def characteristic_period(system: System, params: Mapping[str, Any] | None = Non
     if system.discrete:
         return 1.0
     dt = system.dt or 0.01
-    tr = trajectory(system, 8192, dt=dt, transient=2000 * dt, params=params, method="dopri5" if not system.delay else "auto")
+    tr = trajectory(system, 8192, dt=dt, transient=2000 * dt, params=params,
+                    method="auto" if (system.delay or system.stepper is not None) else "dopri5")
     x = tr.x[:, [i for i in range(system.dim) if i not in system.unbounded] or [0]]
     x = x - x.mean(0)
     power = (np.abs(np.fft.rfft(x, axis=0)) ** 2).sum(1)
@@ -130,6 +131,10 @@ def _config(system: System, method: str, n: int, dt: float, rtol: float, atol: f
     if method == "delay":
         m, M = delay_steps(system, dt, p, substeps=substeps)
         return SolverConfig(method, n, substeps=m, buffer=M)
+    if method == "etdrk":
+        h_max = float(system.dt or dt)
+        m = substeps or max(1, math.ceil(dt / h_max - 1e-9))
+        return SolverConfig(method, n, substeps=m, h=dt / m)
     if method == "rk4":
         if substeps is None:
             h_max = (system.period or dt * 100) / 500.0

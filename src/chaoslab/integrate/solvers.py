@@ -35,7 +35,7 @@ from jax import lax
 from ..systems.base import System
 
 ADAPTIVE = {"tsit5": dfx.Tsit5, "dopri8": dfx.Dopri8, "kvaerno5": dfx.Kvaerno5}
-METHODS = ("auto", "rk4", "dopri5", *ADAPTIVE, "map", "delay")
+METHODS = ("auto", "rk4", "dopri5", *ADAPTIVE, "map", "delay", "etdrk")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class SolverConfig:
     substeps: int = 1
     max_steps: int = 4_000_000
     buffer: int = 0  # delay: ring-buffer length in steps
+    h: float = 0.0  # etdrk: the (fixed) internal step
 
 
 def resolve_method(system: System, method: str) -> str:
@@ -62,7 +63,9 @@ def resolve_method(system: System, method: str) -> str:
         if method not in ("auto", "delay", "rk4"):
             raise ValueError(f"{system.name} is a delay equation: method must be 'delay' or 'auto', got {method!r}")
         return "delay"
-    if method in ("map", "delay"):
+    if system.stepper is not None and method in ("auto", "etdrk"):
+        return "etdrk"
+    if method in ("map", "delay", "etdrk"):
         raise ValueError(f"{system.name} is an ordinary flow: method {method!r} does not apply")
     if method == "auto":
         return "kvaerno5" if system.stiff else "dopri5"
@@ -174,6 +177,27 @@ def _make_dopri5(system: System, cfg: SolverConfig):
 
         last, ys = lax.scan(out, carry, jnp.arange(cfg.n))
         return ys, jnp.where(last[5], jnp.nan, last[0])
+
+    return solve
+
+
+# ----------------------------------------------------------------------------- PDE: ETD Runge-Kutta
+def _make_etdrk(system: System, cfg: SolverConfig):
+    """Fixed steps h of the system's exponential time-differencing stepper (ETDRK4 for the
+    built-in PDEs), ``substeps`` per output interval."""
+    step = system.stepper(cfg.h)
+    m = cfg.substeps
+    h = cfg.h
+
+    def solve(x0, t0, t_first, dt, p):
+        n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
+        x = lax.fori_loop(0, n_tr, lambda i, x: step(x), x0)
+
+        def out(x, k):
+            return lax.fori_loop(0, m, lambda i, y: step(y), x), x
+
+        xl, ys = lax.scan(out, x, jnp.arange(cfg.n))
+        return ys, xl
 
     return solve
 
@@ -320,7 +344,8 @@ def delay_steps(system: System, dt: float, p, h_max: float | None = None, subste
 
 @lru_cache(maxsize=512)
 def _compiled(system: System, cfg: SolverConfig, batched: bool, p_axes: tuple | None):
-    maker = {"rk4": _make_rk4, "dopri5": _make_dopri5, "map": _make_map, "delay": _make_delay}.get(cfg.method, _make_adaptive)
+    maker = {"rk4": _make_rk4, "dopri5": _make_dopri5, "map": _make_map, "delay": _make_delay,
+             "etdrk": _make_etdrk}.get(cfg.method, _make_adaptive)
     solve = maker(system, cfg)
     if batched:
         solve = jax.vmap(solve, in_axes=(0, None, None, None, dict(p_axes)))

@@ -100,6 +100,10 @@ class System:
         observables: optional ``g(x, **params)`` giving the coordinates the reference
             statistics describe, e.g. ``(sin x, cos y)`` for angles on a torus; verification
             compares the statistics of ``g`` (all of its coordinates) instead of ``x``.
+        stepper: for PDEs, ``stepper(h) -> step(u) -> u(t + h)``, an exponential
+            time-differencing stepper used by the default method ("etdrk"); ``fn`` remains the
+            semi-discretised right-hand side (for explicit or implicit ODE solvers).
+        grid: for PDEs, the spatial grid: ``{"extent": L, "points": N, "dims": d}``.
     """
 
     name: str
@@ -121,6 +125,8 @@ class System:
     stats: Mapping[str, Any] = field(default_factory=dict)
     unbounded: tuple[int, ...] = ()
     observables: Callable[..., Any] | None = None
+    stepper: Callable[..., Any] | None = None
+    grid: Mapping[str, Any] | None = None
     variables: tuple[str, ...] = ()
     field_: str = "user"
     equations: str = ""
@@ -188,6 +194,8 @@ class System:
 
     @property
     def kind(self) -> str:
+        if self.stepper is not None:
+            return "pde"
         return "map" if self.discrete else ("delay" if self.delay else "flow")
 
     @property

@@ -1,0 +1,10 @@
+"""Partial differential equations on periodic domains, pseudo-spectral in space.
+
+Each PDE is a ``System`` whose state is the field on the grid; ``stepper`` advances it with
+exponential time differencing (ETDRK4 with contour-integral coefficients and 2/3 dealiasing,
+from ``exponax``), and ``fn`` is the same semi-discretised right-hand side for ODE solvers.
+"""
+
+from .kuramoto_sivashinsky import kuramoto_sivashinsky
+
+__all__ = ["kuramoto_sivashinsky"]
