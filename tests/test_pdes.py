@@ -76,3 +76,18 @@ def test_bad_grid(L, N, message):
     with pytest.raises(ValueError) as e:
         kuramoto_sivashinsky(L, N)
     assert str(e.value).startswith(message) and "\n" not in str(e.value)
+
+
+def test_burgers_matches_cole_hopf():
+    # phi = 1 + eps exp(-nu t) cos x solves the heat equation, so u = -2 nu phi_x / phi solves
+    # u_t + u u_x = nu u_xx exactly; smooth and periodic, hence spectrally resolved at N = 128
+    from chaoslab.systems.pdes import burgers
+
+    nu, eps = 0.05, 0.5
+    b = burgers(2 * np.pi, 128, nu)
+    x = np.arange(128) * 2 * np.pi / 128
+    u = lambda t: 2 * nu * eps * np.exp(-nu * t) * np.sin(x) / (1 + eps * np.exp(-nu * t) * np.cos(x))
+    tr = cl.trajectory(b, 11, x0=u(0.0), dt=1.0)
+    assert max(np.abs(tr.x[i] - u(tr.t[i])).max() for i in range(11)) < 1e-10
+    with pytest.raises(ValueError, match="viscosity nu must be > 0"):
+        burgers(2 * np.pi, 128, -0.1)

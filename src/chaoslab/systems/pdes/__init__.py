@@ -5,6 +5,7 @@ exponential time differencing (ETDRK4 with contour-integral coefficients and 2/3
 from ``exponax``), and ``fn`` is the same semi-discretised right-hand side for ODE solvers.
 """
 
+from .burgers import burgers
 from .kuramoto_sivashinsky import kuramoto_sivashinsky
 
-__all__ = ["kuramoto_sivashinsky"]
+__all__ = ["burgers", "kuramoto_sivashinsky"]
