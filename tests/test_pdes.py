@@ -91,3 +91,20 @@ def test_burgers_matches_cole_hopf():
     assert max(np.abs(tr.x[i] - u(tr.t[i])).max() for i in range(11)) < 1e-10
     with pytest.raises(ValueError, match="viscosity nu must be > 0"):
         burgers(2 * np.pi, 128, -0.1)
+
+
+def test_lorenz96_sizes_and_exact_divergence():
+    from chaoslab.systems.pdes import lorenz96, lorenz96_two_scale
+
+    # one scale, N = 40, F = 8: div f = -N exactly, so the full spectrum sums to -40; the
+    # leading exponent is ~1.7 in the literature (e.g. Karimi & Paul 2010, Chaos 20, 043105)
+    s = lorenz96(40, 8.0)
+    r = lyapunov_spectrum(s, time=150.0, transient=30.0, interval=0.1)
+    assert r.exponents.sum() == pytest.approx(-40.0, abs=1e-6)
+    assert 1.5 < r.exponents[0] < 1.85, r.exponents[0]
+    # two scales: div f = -K - c K J
+    t = lorenz96_two_scale(K=8, J=4, F=10.0, c=10.0)
+    r2 = lyapunov_spectrum(t, time=20.0, transient=5.0, interval=0.05)
+    assert r2.exponents.sum() == pytest.approx(-(8 + 10.0 * 8 * 4), abs=1e-5)
+    with pytest.raises(ValueError, match="N must be an integer >= 4"):
+        lorenz96(3)

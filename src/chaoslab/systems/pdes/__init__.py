@@ -7,5 +7,6 @@ from ``exponax``), and ``fn`` is the same semi-discretised right-hand side for O
 
 from .burgers import burgers
 from .kuramoto_sivashinsky import kuramoto_sivashinsky
+from .lorenz96 import lorenz96, lorenz96_two_scale
 
-__all__ = ["burgers", "kuramoto_sivashinsky"]
+__all__ = ["burgers", "kuramoto_sivashinsky", "lorenz96", "lorenz96_two_scale"]
