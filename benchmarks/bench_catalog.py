@@ -15,7 +15,7 @@ import chaoslab as cl
 
 def main():
     rows = []
-    names = cl.list_systems()
+    names = cl.list_systems("ode")
     t_all = time.perf_counter()
     for name in names:
         s = cl.get_system(name)

@@ -40,7 +40,7 @@ def _enable_compile_cache() -> None:
 @systems_app.command("list")
 @handle_errors
 def systems_list(
-    kind: Optional[str] = typer.Option(None, help="flow, map or delay"),
+    kind: Optional[str] = typer.Option(None, help="flow, map, delay, pde, lattice (or ode, spatial)"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
 ):
     """List the catalog."""
@@ -79,7 +79,7 @@ def systems_show(name: str, json_: bool = typer.Option(False, "--json", help="pr
 @handle_errors
 def systems_check(
     names: Optional[List[str]] = typer.Argument(None, help="systems to check (default: the whole catalog)"),
-    kind: Optional[str] = typer.Option(None, help="only flow, map or delay"),
+    kind: Optional[str] = typer.Option(None, help="only flow, map or delay (default: the whole ODE catalog)"),
     periods: float = typer.Option(400.0, help="periods integrated per flow"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
@@ -89,7 +89,11 @@ def systems_check(
     from ..systems.verify import check
 
     _enable_compile_cache()
-    targets = [cl.get_system(n) for n in names] if names else [cl.get_system(n) for n in cl.list_systems(kind)]
+    targets = [cl.get_system(n) for n in names] if names else [cl.get_system(n) for n in cl.list_systems(kind or "ode")]
+    spatial = [s.name for s in targets if s.kind in ("pde", "lattice")]
+    if spatial:
+        raise ValueError(f"{', '.join(spatial)}: spatially extended systems have no reference attractor statistics "
+                         "to check; check takes flows, maps and delay equations")
     results = []
     with progress_bar("checking", len(targets), quiet or json_) as advance:
         for s in targets:
@@ -252,7 +256,7 @@ def analyze_cmd(
         if not parent.is_dir():
             raise FileNotFoundError(f"output directory '{parent}' does not exist")
         _probe_writable(parent)
-        names = cl.list_systems()
+        names = cl.list_systems("ode")
         with progress_bar("analyzing", len(names), quiet or json_) as advance:
             state = {"last": None}
 

@@ -194,8 +194,12 @@ class System:
 
     @property
     def kind(self) -> str:
+        """flow, map, delay, pde (a field on a periodic grid) or lattice (a spatial grid of
+        coupled ODEs, e.g. Lorenz-96)."""
         if self.stepper is not None:
             return "pde"
+        if self.grid is not None:
+            return "lattice"
         return "map" if self.discrete else ("delay" if self.delay else "flow")
 
     @property
@@ -282,20 +286,25 @@ def get_system(name: str) -> System:
         raise UnknownSystemError(name, _REGISTRY) from None
 
 
-def list_systems(kind: str | None = None) -> list[str]:
-    """Names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"delay"``.
+KINDS = ("flow", "map", "delay", "pde", "lattice", "ode", "spatial")
 
-    Delay equations are flows too: ``kind="flow"`` includes them.
+
+def list_systems(kind: str | None = None) -> list[str]:
+    """Names of the catalog systems, all of them or one kind.
+
+    ``"flow"`` (ordinary flows, delay equations included), ``"map"``, ``"delay"``, ``"pde"``
+    (fields on periodic grids), ``"lattice"`` (spatial grids of coupled ODEs); ``"ode"`` is the
+    low-dimensional benchmark catalog (flows and maps), ``"spatial"`` is pde + lattice.
     """
     _load_catalog()
     names = sorted(_REGISTRY)
     if kind is None:
         return names
-    if kind == "flow":
-        return [n for n in names if not _REGISTRY[n].discrete]
-    if kind not in ("map", "delay"):
-        raise ValueError(f"kind must be 'flow', 'map' or 'delay', got {kind!r}")
-    return [n for n in names if _REGISTRY[n].kind == kind]
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    groups = {"flow": ("flow", "delay"), "ode": ("flow", "delay", "map"), "spatial": ("pde", "lattice")}
+    wanted = groups.get(kind, (kind,))
+    return [n for n in names if _REGISTRY[n].kind in wanted]
 
 
 # --------------------------------------------------------------------------- decorators

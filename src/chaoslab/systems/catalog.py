@@ -12,3 +12,4 @@ from .flows import (  # noqa: F401
     sprott,
 )
 from . import delay, maps  # noqa: F401
+from .pdes import catalog as _spatial  # noqa: F401,E402  (named PDE and lattice presets)

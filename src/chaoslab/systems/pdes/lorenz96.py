@@ -22,16 +22,20 @@ def _check(name, v, lo=1):
         raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
 
 
-def lorenz96(N: int = 40, F: float = 8.0, *, seed: int = 0) -> System:
-    """One-scale Lorenz-96 with N >= 4 variables; IC: F plus a small seeded perturbation."""
+def lorenz96(N: int = 40, F: float = 8.0, *, seed: int = 0, name: str | None = None,
+             period: float | None = None) -> System:
+    """One-scale Lorenz-96 with N >= 4 variables on a ring (a ``lattice``: its ``grid`` is the
+    ring of N sites, so datasets and figures treat it as a 1-D field); IC: F plus a small seeded
+    perturbation."""
     _check("N", N, 4)
 
     def fn(x, t, F):
         return (jnp.roll(x, -1) - jnp.roll(x, 2)) * jnp.roll(x, 1) - x + F
 
     ic = F + 0.01 * np.random.default_rng(seed).standard_normal(N)
-    return System(name=f"Lorenz96(N={N})", dim=N, fn=fn, params={"F": float(F)}, reference_ic=tuple(ic),
-                  period=None, dt=0.01, field_="atmosphere",
+    return System(name=name or f"Lorenz96(N={N})", dim=N, fn=fn, params={"F": float(F)}, reference_ic=tuple(ic),
+                  period=period, dt=0.01, field_="atmosphere", variables=tuple(f"X{i + 1}" for i in range(N)),
+                  grid={"extent": float(N), "points": N, "dims": 1, "channels": 1, "variables": ("X",)},
                   description="Lorenz-96: advection, damping and forcing on a ring of N sites.",
                   citation="Lorenz (1996), Predictability - a problem partly solved, ECMWF",
                   equations="X_k' = (X_{k+1} - X_{k-2}) X_{k-1} - X_k + F (cyclic)")
