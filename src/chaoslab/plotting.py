@@ -61,3 +61,106 @@ def attractor_figure(items: Sequence[tuple[System, np.ndarray, float]], ncols: i
         draw_attractor(fig, (nrows, ncols, i + 1), system, x, dt)
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------- fields (PDEs, lattices)
+def _fields(system: System, x: np.ndarray, variable: str | None):
+    """(name, (time, N[, N]) array) of one channel of a field trajectory (time, dim)."""
+    g = system.grid
+    names = list(g["variables"])
+    if variable is None:
+        variable = names[0]
+    if variable not in names:
+        raise ValueError(f"{system.name} has no field '{variable}'; allowed: {', '.join(names)}")
+    f = x.reshape((x.shape[0], g["channels"]) + (g["points"],) * g["dims"])
+    return variable, f[:, names.index(variable)]
+
+
+def _limits(f: np.ndarray):
+    """Colour limits: symmetric about 0 for a field of both signs, else its range."""
+    lo, hi = float(np.min(f)), float(np.max(f))
+    if lo < 0 < hi:
+        m = max(-lo, hi)
+        return -m, m, "RdBu_r"
+    return lo, hi, "viridis"
+
+
+def spacetime_figure(system: System, t: np.ndarray, x: np.ndarray, variable: str | None = None):
+    """Space-time diagram of a 1-D field: position across, time upwards."""
+    name, f = _fields(system, x, variable)
+    L = system.grid["extent"]
+    vmin, vmax, cmap = _limits(f)
+    fig, ax = plt.subplots(figsize=(6.0, 4.5))
+    im = ax.imshow(f, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
+                   extent=(0.0, L, float(t[0]), float(t[-1])))
+    ax.set_xlabel("x" if system.kind == "pde" else "site")
+    ax.set_ylabel("t")
+    ax.set_title(f"{system.name}: {name}(x, t)", fontsize=10)
+    fig.colorbar(im, ax=ax, shrink=0.85)
+    fig.tight_layout()
+    return fig
+
+
+def snapshot_figure(system: System, t: np.ndarray, x: np.ndarray, variable: str | None = None, ncols: int = 3):
+    """A grid of snapshots of a 2-D field at the given times (one colour scale for all)."""
+    name, f = _fields(system, x, variable)
+    L = system.grid["extent"]
+    vmin, vmax, cmap = _limits(f)
+    n = f.shape[0]
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 3.0 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_xticks([]), ax.set_yticks([])
+        if i >= n:
+            ax.set_axis_off()
+            continue
+        im = ax.imshow(f[i].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, extent=(0.0, L, 0.0, L))
+        ax.set_title(f"t = {t[i]:.4g}", fontsize=9)
+    fig.suptitle(f"{system.name}: {name}(x, y)", fontsize=10)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8)
+    return fig
+
+
+def save_animation(system: System, t: np.ndarray, x: np.ndarray, path, variable: str | None = None,
+                   fps: int = 12):
+    """An animated GIF of a field (2-D: the field; 1-D: the profile u(x)), written to a
+    temporary sibling and renamed into place."""
+    import os
+    from pathlib import Path
+
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    path = Path(path)
+    name, f = _fields(system, x, variable)
+    L = system.grid["extent"]
+    vmin, vmax, cmap = _limits(f)
+    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    if f.ndim == 3:
+        art = ax.imshow(f[0].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, extent=(0.0, L, 0.0, L))
+        ax.set_xticks([]), ax.set_yticks([])
+        update = lambda i: art.set_data(f[i].T)
+    else:
+        xs = np.arange(f.shape[1]) * L / f.shape[1]
+        (art,) = ax.plot(xs, f[0], color="C0")
+        pad = 0.05 * (vmax - vmin or 1.0)
+        ax.set_ylim(vmin - pad, vmax + pad)
+        ax.set_xlabel("x")
+        update = lambda i: art.set_ydata(f[i])
+    title = ax.set_title("", fontsize=9)
+
+    def frame(i):
+        update(i)
+        title.set_text(f"{system.name}: {name}, t = {t[i]:.4g}")
+        return art, title
+
+    anim = FuncAnimation(fig, frame, frames=f.shape[0], blit=False)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        anim.save(tmp, writer=PillowWriter(fps=fps))
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if tmp.exists():
+            tmp.unlink()
+    return path

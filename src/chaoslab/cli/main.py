@@ -124,14 +124,15 @@ def generate_cmd(
     out_path: Path = typer.Option(..., "--out", help="PATH.zarr for one system; a directory for several"),
     split: Optional[str] = typer.Option(None, "--split", help="train:val:test weights, e.g. 8:1:1"),
     param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
-    method: str = typer.Option("auto", "--method", help="auto, rk4, dopri5, tsit5, dopri8, kvaerno5"),
+    method: str = typer.Option("auto", "--method", help="auto, rk4, dopri5, tsit5, dopri8, kvaerno5, etdrk (PDEs)"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ):
-    """Generate datasets (xarray → Zarr, dims trajectory × time × dim)."""
+    """Generate datasets (xarray → Zarr; dims trajectory × time × dim, or trajectory × time × x[ × y] per field)."""
     import chaoslab as cl
-    from ..data import generate, parse_split, save_dataset
+    from ..data import parse_split, write
+    from ..integrate.api import output_dt
 
     _enable_compile_cache()
     if n_traj < 1:
@@ -164,20 +165,36 @@ def generate_cmd(
             raise FileExistsError(f"output '{t}' already exists; pass --overwrite to replace it")
     _probe_writable(targets[0].parent)
     written = []
-    with progress_bar("generating", len(systems), quiet or json_) as advance:
+    with progress_bar("generating", len(systems) * length, quiet or json_) as advance:
         for s, target in zip(systems, targets):
             t0 = time.perf_counter()
-            ds = generate(s, n_traj, length, pts_per_period=pts_per_period, seed=seed, split=split,
-                          params=params, method=method)
-            save_dataset(ds, target, overwrite=overwrite)
-            written.append(dict(system=s.name, path=str(target), shape=list(ds.x.shape), dt=ds.attrs["dt"],
+            state = {"done": 0}
+
+            def step(done, total):
+                advance(done - state["done"], description=s.name)
+                state["done"] = done
+
+            write(s, target, n_traj, length, pts_per_period=pts_per_period, seed=seed, split=split, params=params,
+                  method=method, overwrite=overwrite, progress=step)
+            dims = _dataset_dims(s, n_traj, length)
+            written.append(dict(system=s.name, path=str(target), dims=dims,
+                                shape=[v for k, v in dims.items() if k != "variables"],
+                                dt=output_dt(s, None, pts_per_period, s.resolve_params(params)),
                                 seconds=round(time.perf_counter() - t0, 3)))
-            advance(1, description=s.name)
     if json_:
         print_json(written)
     else:
         for w in written:
-            out.print(f"{w['system']}: {w['shape']} (trajectory, time, dim), dt={w['dt']:.4g} → {w['path']}")
+            dims = " × ".join(f"{k} {v}" for k, v in w["dims"].items())
+            out.print(f"{w['system']}: {dims}, dt={w['dt']:.4g} → {w['path']}")
+
+
+def _dataset_dims(s, n_traj: int, length: int) -> dict:
+    if s.grid is None or s.kind not in ("pde", "lattice"):
+        return {"trajectory": n_traj, "time": length, "dim": s.dim}
+    g = s.grid
+    return {"trajectory": n_traj, "time": length, "variables": len(g["variables"]),
+            **{a: g["points"] for a in ("x", "y")[: g["dims"]]}}
 
 
 def _probe_writable(directory: Path) -> None:
@@ -197,30 +214,58 @@ def _probe_writable(directory: Path) -> None:
 @handle_errors
 def plot_cmd(
     name: str = typer.Argument(..., help="system name"),
-    out_file: Path = typer.Option(..., "--out", help="FILE.png (or .pdf, .svg)"),
-    length: int = typer.Option(20000, "--length", help="points"),
-    pts_per_period: float = typer.Option(100.0, "--pts-per-period"),
+    out_file: Path = typer.Option(..., "--out", help="FILE.png (or .pdf, .svg); FILE.gif animates a field"),
+    length: Optional[int] = typer.Option(None, "--length", help="points (default: 20000; fields: 1000 in 1-D, "
+                                         "9 snapshots or 100 GIF frames in 2-D)"),
+    pts_per_period: Optional[float] = typer.Option(None, "--pts-per-period",
+                                                   help="default 100; fields: 25 in 1-D, 1 (snapshots) or 4 (GIF) in 2-D"),
     param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
+    variable: Optional[str] = typer.Option(None, "--var", help="field to draw (PDEs with several fields)"),
 ):
-    """Draw a system's attractor."""
+    """Draw a system: the attractor; a space–time diagram (1-D fields); snapshots or a GIF (2-D fields)."""
     import chaoslab as cl
-    from ..plotting import attractor_figure
+    from ..plotting import attractor_figure, save_animation, snapshot_figure, spacetime_figure
 
     _enable_compile_cache()
     s = cl.get_system(name)
+    spatial = s.kind in ("pde", "lattice")
+    suffix = out_file.suffix.lower()
+    allowed = (".png", ".pdf", ".svg", ".gif") if spatial else (".png", ".pdf", ".svg")
+    if suffix not in allowed:
+        names = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        raise ValueError(f"--out must end in {names} for {s.name} (a {s.kind}), got '{out_file.name}'")
+    two_d = spatial and s.grid["dims"] == 2
+    gif = suffix == ".gif"
+    if length is None:
+        length = 20000 if not spatial else (1000 if not two_d else (100 if gif else 9))
+    if pts_per_period is None:
+        pts_per_period = 100.0 if not spatial else (25.0 if not two_d else (4.0 if gif else 1.0))
     if length < 2:
         raise ValueError(f"--length must be >= 2, got {length}")
+    if not pts_per_period > 0:
+        raise ValueError(f"--pts-per-period must be > 0, got {pts_per_period}")
+    if variable is not None and not spatial:
+        raise ValueError(f"--var applies to fields; {s.name} is a {s.kind}")
+    if spatial and variable is not None and variable not in s.grid["variables"]:
+        raise ValueError(f"{s.name} has no field '{variable}'; allowed: {', '.join(s.grid['variables'])}")
     params = parse_params(param)
     s.resolve_params(params)
-    if out_file.suffix.lower() not in (".png", ".pdf", ".svg"):
-        raise ValueError(f"--out must end in .png, .pdf or .svg, got '{out_file.name}'")
-    if not (out_file.parent if str(out_file.parent) else Path(".")).is_dir():
+    parent = out_file.parent if str(out_file.parent) else Path(".")
+    if not parent.is_dir():
         raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
-    _probe_writable(out_file.parent if str(out_file.parent) else Path("."))
+    _probe_writable(parent)
     transient = 20 * (s.period or 1.0) if not s.discrete else 1000
     tr = cl.trajectory(s, length, params=params, pts_per_period=pts_per_period, transient=transient)
-    fig = attractor_figure([(s, tr.x, tr.dt)], ncols=1)
-    atomic_savefig(fig, out_file)
+    if gif:
+        save_animation(s, tr.t, tr.x, out_file, variable)
+    else:
+        if not spatial:
+            fig = attractor_figure([(s, tr.x, tr.dt)], ncols=1)
+        elif two_d:
+            fig = snapshot_figure(s, tr.t, tr.x, variable)
+        else:
+            fig = spacetime_figure(s, tr.t, tr.x, variable)
+        atomic_savefig(fig, out_file)
     out.print(f"wrote {out_file}")
 
 

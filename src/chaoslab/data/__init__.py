@@ -1,3 +1,11 @@
 """Dataset generation, splits and xarray/Zarr I/O."""
 
-from .datasets import generate, load_dataset, parse_split, sample_initial_conditions, save_dataset  # noqa: F401
+from .datasets import (  # noqa: F401
+    generate,
+    load_dataset,
+    parse_split,
+    sample_initial_conditions,
+    save_dataset,
+    state_array,
+    write,
+)

@@ -368,8 +368,9 @@ def _noise_fn(system: System, noise) -> Callable:
     return lambda x, t, p: jnp.broadcast_to(amp, x.shape)
 
 
-def _make_sde(system: System, g: Callable, n: int, substeps: int, scheme: str):
+def _make_sde(system: System, g: Callable, n: int, substeps: int, scheme: str, h_pde: float = 0.0):
     f = system.rhs
+    pde_step = system.stepper(h_pde) if system.stepper is not None else None
 
     def solve(x0, key, t0, t_first, dt, p):
         h = dt / substeps
@@ -379,6 +380,8 @@ def _make_sde(system: System, g: Callable, n: int, substeps: int, scheme: str):
             xi = jax.random.normal(jax.random.fold_in(key, i), x.shape, dtype=x.dtype)
             if system.discrete:
                 return f(x, t, p) + g(x, t, p) * xi
+            if pde_step is not None:  # splitting: the exponential (ETDRK) step, then the noise increment
+                return pde_step(x) + g(x, t, p) * sq * xi
             if scheme == "heun":  # stochastic Heun (Stratonovich for multiplicative noise)
                 dw = sq * xi
                 xp = x + h * f(x, t, p) + g(x, t, p) * dw
@@ -421,7 +424,10 @@ def sde_ensemble(
 
     ``noise``: a scalar or vector amplitude (additive) or ``g(x, t, **params)`` (state-dependent).
     ``scheme``: ``"euler_maruyama"`` (Itô, strong order 1/2) or ``"heun"`` (Stratonovich).
-    For maps, x_{n+1} = f(x_n) + g(x_n) xi_n. Member i uses the key fold_in(seed, i).
+    For maps, x_{n+1} = f(x_n) + g(x_n) xi_n. For PDEs (noise at every grid value) each step is
+    the exponential ETDRK step followed by the increment g sqrt(h) xi (Lie splitting, strong order
+    1/2 for additive noise), so the stiff linear part stays stable at the deterministic step.
+    Member i uses the key fold_in(seed, i).
     """
     system = _as_system(system)
     if system.delay:
@@ -430,14 +436,15 @@ def sde_ensemble(
         raise ValueError(f"scheme must be 'euler_maruyama' or 'heun', got {scheme!r}")
     p, axes, n_batch = _split_params(system, params)
     dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
-    cfg = _config(system, "map" if system.discrete else "rk4", int(n), dt, 0, 0, substeps, p)
+    base = "map" if system.discrete else ("etdrk" if system.stepper is not None else "rk4")
+    cfg = _config(system, base, int(n), dt, 0, 0, substeps, p)
     if x0 is None:
         m = members or n_batch or 1
         x0 = np.broadcast_to(system.ic, (m, system.dim))
     x0 = jnp.asarray(np.asarray(x0, dtype=np.float64))
     m = x0.shape[0]
     keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(int(seed)), i))(jnp.arange(m))
-    solve = _make_sde(system, _noise_fn(system, noise), int(n), cfg.substeps, scheme)
+    solve = _make_sde(system, _noise_fn(system, noise), int(n), cfg.substeps, scheme, cfg.h)
     run = jax.jit(jax.vmap(solve, in_axes=(0, 0, None, None, None, axes)))
     x = np.asarray(run(x0, keys, t0, t0 + transient, dt, p))
     t = t0 + transient + dt * np.arange(int(n))
