@@ -6,9 +6,10 @@ Why our own: exponax (0.2) averages the contour integrand and keeps only its rea
 right when L h is real (diffusion, hyper-diffusion: KS, Burgers, Gray-Scott, Navier-Stokes), but
 wrong for a complex symbol — dispersion (KdV's i k^3) or the complex diffusion of the
 Ginzburg-Landau equation: the phi-functions of an imaginary argument are complex, and dropping
-their imaginary part makes the scheme first order. Measured on a KdV two-soliton state (L = 40,
-N = 128, one time unit): exponax's KortewegDeVries loses 0.46%, 0.24%, 0.12% of the energy at
-h = 1e-3, 5e-4, 2.5e-4; this stepper conserves it to round-off once the state is resolved.
+their imaginary part makes the scheme first order. Measured on the KdV preset's two-soliton state
+(L = 40, N = 128, one time unit; see ``kdv``): exponax's KortewegDeVries changes the energy by
+-0.24%, -0.12%, -0.061% at h = 1e-3, 5e-4, 2.5e-4 (first order); this stepper by -1.6e-6,
+-4.9e-8, -1.5e-9 at h = 0.02, 0.01, 0.005 (fourth order).
 Here the contour is the full circle of radius ``radius`` around each L h and the mean is complex,
 so the coefficients are right for any L h in the complex plane.
 """

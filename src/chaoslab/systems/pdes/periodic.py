@@ -38,6 +38,17 @@ def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
+def check_step(h, limit: float, name: str, rule: str) -> float:
+    """h as a float, or a one-line ValueError unless 0 < h <= limit (``rule`` names the limit)."""
+    number = isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool)
+    if number and 0 < h <= limit:
+        return float(h)
+    allowed = f"allowed: 0 < h <= {limit:.3g}"
+    if number and h > limit:
+        raise ValueError(f"time step h = {h:g} exceeds the stable limit {limit:.3g} for {name} ({rule}); {allowed}")
+    raise ValueError(f"time step h must be a positive number, got {h!r} for {name}; {allowed}")
+
+
 def wavenumbers(L: float, N: int):
     """(k, dealias mask) for rfft coefficients: k = 2 pi m / L, mask keeps |m| <= N/3 (2/3 rule)."""
     m = np.fft.rfftfreq(N, d=1.0 / N)
