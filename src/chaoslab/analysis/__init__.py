@@ -1,5 +1,6 @@
 """Predictability analysis: Lyapunov spectra (from the equations and from data), covariant
-vectors, dimensions, embedding, chaos tests, spectra, and the invariants of the catalog."""
+vectors, dimensions, embedding, chaos tests, spectra, regimes of pattern-forming media, and the
+invariants of the catalog."""
 
 from .chaos_tests import GaliResult, ZeroOneResult, gali, zero_one_test
 from .dimensions import CorrelationDimension, correlation_dimension, correlation_sum
@@ -23,6 +24,7 @@ from .lyapunov import (
     lyapunov_time,
 )
 from .lyapunov_series import SeriesLyapunov, largest_lyapunov_from_series
+from .regimes import RegimeResult, classify_regime, phase_defects
 from .spectra import dominant_period, power_spectrum
 
 __all__ = [
@@ -31,4 +33,5 @@ __all__ = [
     "covariant_lyapunov_vectors", "delay_embed", "dominant_period", "embed", "false_nearest_neighbors",
     "finite_time_lyapunov", "kaplan_yorke_dimension", "ks_entropy", "largest_lyapunov_from_series",
     "lyapunov_spectrum", "lyapunov_time", "mutual_information_delay", "power_spectrum", "zero_one_test",
+    "RegimeResult", "classify_regime", "phase_defects",
 ]
