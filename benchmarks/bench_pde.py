@@ -6,7 +6,7 @@
 2. ETDRK4 vs the adaptive Dormand-Prince solver on the same semi-discretisation (L = 22,
    N = 64, T = 20): time to reach a given error against an h/64 ETDRK4 reference.
 3. 64 KS members in one vmapped call vs 64 sequential calls (L = 22, N = 64, 2000 steps each).
-2-D Navier-Stokes is not in chaoslab yet (issue 4, next increment).
+2-D Navier-Stokes: benchmarks/bench_pde_2d.py.
 """
 
 import time
