@@ -133,3 +133,23 @@ def test_bad_input(make, message):
     with pytest.raises(ValueError) as e:
         make()
     assert str(e.value).startswith(message) and "\n" not in str(e.value), str(e.value)
+
+
+@pytest.mark.slow
+def test_gray_scott_presets_form_their_patterns():
+    # Pearson's classes, from his square, counted as connected blobs of v > 0.2 every 1000 time
+    # units: mitosis divides (spot count at least doubles twice), coral is one connected blob
+    # that keeps growing, chaos never settles (the covered fraction jumps by > 30%)
+    from scipy import ndimage
+
+    def blobs(name):
+        tr = cl.trajectory(name, 9, dt=1000.0)
+        v = tr.x.reshape(9, 2, 128, 128)[:, 1] > 0.2
+        return np.array([ndimage.label(m)[1] for m in v]), v.mean(axis=(1, 2))
+
+    n, _ = blobs("GrayScottMitosis")
+    assert n[1] >= 2 and n[-1] >= 4 * n[1], n
+    n, area = blobs("GrayScottCoral")
+    assert np.all(n[1:] == 1) and np.all(np.diff(area) > 0), (n, area)
+    _, area = blobs("GrayScottChaos")
+    assert np.abs(np.diff(area[2:])).max() > 0.3, area

@@ -221,6 +221,8 @@ def plot_cmd(
                                                    help="default 100; fields: 25 in 1-D, 1 (snapshots) or 4 (GIF) in 2-D"),
     param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
     variable: Optional[str] = typer.Option(None, "--var", help="field to draw (PDEs with several fields)"),
+    transient: Optional[float] = typer.Option(None, "--transient", help="time integrated before drawing (default: "
+                                              "20 periods; 0 for fields, whose presets start from their designed state)"),
 ):
     """Draw a system: the attractor; a space–time diagram (1-D fields); snapshots or a GIF (2-D fields)."""
     import chaoslab as cl
@@ -254,7 +256,10 @@ def plot_cmd(
     if not parent.is_dir():
         raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
     _probe_writable(parent)
-    transient = 20 * (s.period or 1.0) if not s.discrete else 1000
+    if transient is None:
+        transient = 0.0 if spatial else (20 * (s.period or 1.0) if not s.discrete else 1000)
+    if not transient >= 0:
+        raise ValueError(f"--transient must be >= 0, got {transient}")
     tr = cl.trajectory(s, length, params=params, pts_per_period=pts_per_period, transient=transient)
     if gif:
         save_animation(s, tr.t, tr.x, out_file, variable)

@@ -49,11 +49,15 @@ mu = 1 presets at N = 128 (1e-2 at N = 64); ETDRK4 error at h = 0.05 over 10 tim
 Gray-Scott presets, Du = 2e-5, Dv = 1e-5, L = 1.25 (Pearson's dx = 0.01 on half his side),
 N = 128, dt = 0.5; (F, k) and Pearson's type letter as replotted (with corrections) from his
 Fig. 3 by R. Munafo (mrob.com/pub/comp/xmorphia/pearson-classes.html):
-GrayScottMitosis (0.034, 0.065) lambda, spots that divide; GrayScottCoral (0.050, 0.063) kappa,
-growing stripes / coral; GrayScottWorms (0.046, 0.065) mu, worms; GrayScottChaos
-(0.026, 0.051) beta, spatiotemporal chaos. period = 1000 time units (Pearson's patterns develop over
-10^4 - 2 10^5). Resolution: N = 128 vs 256 from a smooth spot at (0.034, 0.065) differ by 4e-3
-(v ~ 0.35) after 2000 time units (the 1/2-rule keeps |m| <= 31).
+GrayScottMitosis (0.0367, 0.0649) lambda, spots that divide (at Munafo's (0.034, 0.065) Pearson's
+square dies out here); GrayScottCoral (0.050, 0.063) kappa, growing stripes / coral;
+GrayScottWorms (0.046, 0.065) mu, worms; GrayScottChaos (0.026, 0.051) beta, spatiotemporal
+chaos. Measured from Pearson's square (blobs of v > 0.2 every 1000 time units up to 8000):
+mitosis 1, 4, 4, 4, 8, 8, 16, 16, 24 spots; coral one connected blob growing to 31% of the area;
+worms 4 elongating blobs (2% -> 14% of the area); chaos a covered fraction jumping between 14%
+and 100% (tests/test_reaction_diffusion.py, --slow). period = 1000 time units (Pearson's
+patterns develop over 10^4 - 2 10^5). Resolution: N = 128 vs 256 from a smooth spot at
+(0.034, 0.065) differ by 4e-3 (v ~ 0.35) after 2000 time units (the 1/2-rule keeps |m| <= 31).
 
 Step-size limit (``stepper(h)`` raises a one-line ValueError beyond it): the nonlinear part is
 explicit, and on u' = N(u) alone ETDRK4 reduces to classical RK4, whose stability region contains
@@ -80,7 +84,8 @@ from .periodic import Grid, check_grid, check_positive, check_step, pde_system
 
 CGL_SPIRAL_PERIOD = 6.92  # 2 pi / omega, omega = 0.908 measured (classify_regime, t = 150..200)
 GS_L, GS_N, GS_PERIOD = 1.25, 128, 1000.0
-GRAY_SCOTT = {"GrayScottMitosis": (0.034, 0.065, "lambda"), "GrayScottCoral": (0.050, 0.063, "kappa"),
+PEARSON_HALF_SQUARE = 2.5 * 10 / 256
+GRAY_SCOTT = {"GrayScottMitosis": (0.0367, 0.0649, "lambda"), "GrayScottCoral": (0.050, 0.063, "kappa"),
               "GrayScottWorms": (0.046, 0.065, "mu"), "GrayScottChaos": (0.026, 0.051, "beta")}
 RK4_HALF_DISC = 2.5  # h * r allowed (RK4 is stable on the left half-disc of radius 2.6)
 
@@ -174,11 +179,12 @@ def complex_ginzburg_landau(L: float, N: int, alpha: float, beta: float, mu: flo
 
 # ----------------------------------------------------------------------------- Gray-Scott
 def gray_scott_square(grid: Grid, seed: int = 0) -> np.ndarray:
-    """Pearson's initial condition: u = 1, v = 0 except a centred square of side L * 20/256 (his
-    20 x 20 points of 256) with u = 1/2, v = 1/4; then +-1% seeded uniform noise (multiplicative)."""
+    """Pearson's initial condition: u = 1, v = 0 except a centred square of side 2.5 * 20/256 ~ 0.195
+    (his 20 x 20 points of a 256-point grid on 2.5; the same physical size on any L) with u = 1/2, v = 1/4; then +-1% seeded uniform noise (multiplicative)."""
     x, y = grid.mesh()
     L = grid.extent
-    inside = (np.abs(x - L / 2) < L * 10 / 256) & (np.abs(y - L / 2) < L * 10 / 256)
+    half = min(PEARSON_HALF_SQUARE, L / 4)
+    inside = (np.abs(x - L / 2) < half) & (np.abs(y - L / 2) < half)
     u, v = np.where(inside, 0.5, 1.0), np.where(inside, 0.25, 0.0)
     f = np.stack([u, v])
     return f * (1 + 0.01 * np.random.default_rng(seed).uniform(-1, 1, f.shape))
