@@ -138,3 +138,14 @@ def test_noise_on_a_field_gives_the_exact_stationary_mode_variance():
         # |c|^2 is exponential (relative sd 1); samples 1 time unit apart are correlated by
         # e^{-2 nu m^2} <= 0.55, leaving >= 64 * 200 / 3.5 independent ones: sd of the mean <= 1.7%
         assert abs(c2[:, :, m].mean() / expected - 1) < 0.085, (m, c2[:, :, m].mean(), expected)
+
+
+def test_invariants_of_a_field_report_what_a_partial_spectrum_supports():
+    from chaoslab.analysis.invariants import compute_invariants
+
+    # KS L = 22: lambda_1 ~ 0.048 and two zero exponents, so the partial sums of the 3 leading
+    # exponents stay positive: D_KY > 3 is all they say (not "3")
+    res = compute_invariants("KuramotoSivashinsky", time=1000.0, k=3)
+    assert res["lyapunov_spectrum"][0] > 0 and res["kaplan_yorke_dimension"] is None
+    assert res["correlation_dimension"] is None and res["period"] == 10.0
+    assert "exceeds 3" in res["notes"] and "not computed for spatially extended" in res["notes"]

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 
+import numpy as np
+
 from ..systems.base import System
 
 __all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
@@ -42,6 +44,19 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
     system = cl.get_system(system) if isinstance(system, str) else system
     t_start = time_now()
     spec = lyapunov_spectrum(system, params=params, time=time, k=k, seed=seed)
+    notes = []
+    ky = spec.kaplan_yorke_dimension
+    truncated = system.delay or spec.exponents.size < system.dim
+    if truncated and np.all(np.cumsum(np.sort(spec.exponents)[::-1]) >= 0):
+        ky = None  # the partial sums of the k leading exponents never turn negative: D_KY > k, unknown
+        notes.append(f"Kaplan-Yorke dimension: exceeds {spec.exponents.size}, the number of exponents computed "
+                     "(their sum is still positive); ask for more (--k)")
+    if system.kind in ("pde", "lattice"):
+        # a field's state has hundreds to tens of thousands of coordinates: a correlation sum there
+        # needs far more samples than one run gives, and its broadband spectrum has no peak period
+        notes.append("correlation dimension and spectral period: not computed for spatially extended systems")
+        values = _values(system, spec, ky, None, system.period, t_start, notes)
+        return (values, spec, None) if details else values
     # period: the highest peak of the power spectrum (summed over bounded coordinates), which
     # can differ from the reference period (e.g. Lorenz: 0.76, the rotation about a lobe)
     # an attractor sample for the dimension and the spectrum: `points` points, 50 per period
@@ -54,23 +69,29 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         dt = tr.dt
     keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
     x = tr.x[:, keep]
-    notes = []
     try:
         cd = correlation_dimension(x, seed=seed)
     except ValueError as e:  # e.g. a periodic orbit: a finite point set has no scaling range
         cd = None
         notes.append(f"correlation dimension: {e}")
     per = 1.0 if system.discrete else dominant_period(x, dt)
-    values = {
+    values = _values(system, spec, ky, cd, per, t_start, notes)
+    return (values, spec, cd) if details else values
+
+
+def _values(system: System, spec, ky, cd, period, t_start: float, notes: list[str]) -> dict[str, Any]:
+    import chaoslab as cl
+
+    return {
         "system": system.name,
         "lyapunov_spectrum": [float(v) for v in spec.exponents],
         "lyapunov_uncertainty": [float(v) for v in spec.uncertainty],
-        "kaplan_yorke_dimension": spec.kaplan_yorke_dimension,
+        "kaplan_yorke_dimension": ky,
         "ks_entropy": spec.ks_entropy,
         "lyapunov_time": spec.lyapunov_time,
         "correlation_dimension": float(cd.dimension) if cd is not None else None,
         "correlation_dimension_uncertainty": float(cd.uncertainty) if cd is not None else None,
-        "period": float(per),
+        "period": float(period) if period is not None else None,
         "reference_period": float(system.period) if system.period is not None else None,
         "spectrum_time": spec.time,
         "seconds": time_now() - t_start,
@@ -78,7 +99,6 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         "error": "",
         "notes": "; ".join(notes),
     }
-    return (values, spec, cd) if details else values
 
 
 def time_now() -> float:

@@ -33,6 +33,8 @@ def _plain(v):
         return v.tolist()
     if isinstance(v, float) and math.isinf(v):
         return "inf"
+    if isinstance(v, float) and math.isnan(v):  # a value not determined (see the row's notes)
+        return None
     return v
 
 
