@@ -149,3 +149,13 @@ def test_invariants_of_a_field_report_what_a_partial_spectrum_supports():
     assert res["lyapunov_spectrum"][0] > 0 and res["kaplan_yorke_dimension"] is None
     assert res["correlation_dimension"] is None and res["period"] == 10.0
     assert "exceeds 3" in res["notes"] and "not computed for spatially extended" in res["notes"]
+
+
+def test_a_field_that_blows_up_raises_divergence_and_is_masked_in_ensembles():
+    # KS from 300 x its reference field: the explicit nonlinearity at h = 0.25 is far outside
+    # its stable range (|u| ~ 600 against the limit's U = 3), so the run blows up in the first step
+    s = cl.get_system("KuramotoSivashinsky")
+    with pytest.raises(cl.DivergenceError, match="KuramotoSivashinsky: member 0 turned non-finite at t = 1"):
+        cl.trajectory(s, 20, x0=300 * s.ic, dt=1.0)
+    ens = cl.ensemble(s, 20, x0=np.stack([s.ic, 300 * s.ic]), dt=1.0)
+    assert ens.valid.tolist() == [True, False] and ens.diverged_at[1] == 1.0 and np.isnan(ens.diverged_at[0])
