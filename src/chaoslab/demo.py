@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEMO_SYSTEMS = ("Lorenz", "Rossler", "Aizawa", "Duffing", "Lorenz96", "MackeyGlass", "Henon", "Ikeda")
+DEMO_SYSTEMS = ("Lorenz", "Rossler", "Aizawa", "Duffing", "MackeyGlass", "Henon", "Ikeda", "KuramotoSivashinsky")
 
 
 def run_demo(out_dir: Path, quiet: bool = False, systems=DEMO_SYSTEMS):
@@ -15,7 +15,7 @@ def run_demo(out_dir: Path, quiet: bool = False, systems=DEMO_SYSTEMS):
     write a figure of the attractors. Returns (rows, figure path)."""
     from . import get_system, trajectory
     from .cli.common import atomic_savefig, out
-    from .data import generate, save_dataset
+    from .data import generate, save_dataset, state_array
     from .plotting import attractor_figure
 
     out_dir = Path(out_dir)
@@ -27,14 +27,16 @@ def run_demo(out_dir: Path, quiet: bool = False, systems=DEMO_SYSTEMS):
         ds = generate(s, n_traj=8, length=2000, pts_per_period=50, seed=0, split="6:1:1")
         save_dataset(ds, out_dir / f"{name}.zarr", overwrite=True)
         secs = time.perf_counter() - t0
-        x = ds.x.values.reshape(-1, ds.x.shape[2])
+        x = state_array(ds)
+        x = x.reshape(-1, x.shape[2])
         keep = [i for i in range(x.shape[1]) if i not in s.unbounded]
         ref = s.stats.get("std")
         rel = None
         if ref is not None and not s.delay and len(ref) == x.shape[1]:
             rel = float(np.max(np.abs(x[:, keep].std(0) - np.asarray(ref)[keep]) / np.asarray(ref)[keep]))
-        rows.append(dict(system=name, kind=s.kind, dim=s.dim, points=int(np.prod(ds.x.shape[:2])), dt=ds.attrs["dt"],
-                         std=x[:, keep].std(0).round(3).tolist(), std_vs_reference=rel, seconds=round(secs, 2)))
+        std = x[:, keep].std(0) if s.grid is None else np.array([x.std()])  # a field: its spread over the grid
+        rows.append(dict(system=name, kind=s.kind, dim=s.dim, points=int(np.prod(ds.sizes["trajectory"] * ds.sizes["time"])),
+                         dt=ds.attrs["dt"], std=std.round(3).tolist(), std_vs_reference=rel, seconds=round(secs, 2)))
         tr = trajectory(s, 20000 if not s.discrete else 5000, pts_per_period=100, transient=20 * (s.period or 50))
         items.append((s, tr.x, tr.dt))
     fig_path = atomic_savefig(attractor_figure(items), out_dir / "attractors.png")

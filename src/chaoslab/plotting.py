@@ -25,8 +25,10 @@ def draw_attractor(fig, slot, system: System, x: np.ndarray, dt: float):
     3-D projection for three or more coordinates, a phase portrait for two, and for scalar
     series (delay equations) the delay embedding x(t) against x(t - tau).
     """
-    y = _coords(system, x)
     title = system.name
+    if system.grid is not None and system.kind in ("pde", "lattice"):
+        return _draw_field(fig, slot, system, x, dt)
+    y = _coords(system, x)
     if y.shape[1] >= 3:
         ax = fig.add_subplot(*slot, projection="3d")
         ax.plot(y[:, 0], y[:, 1], y[:, 2], lw=0.35, color="C0")
@@ -48,6 +50,28 @@ def draw_attractor(fig, slot, system: System, x: np.ndarray, dt: float):
             ax.plot(a, b, lw=0.35, color="C0")
         ax.set_xticks([]), ax.set_yticks([])
     ax.set_title(title, fontsize=9)
+    return ax
+
+
+def _draw_field(fig, slot, system: System, x: np.ndarray, dt: float, rows: int = 1000, periods: float = 40.0):
+    """A field in one panel: the space-time diagram of the last ``periods`` periods (at most
+    ``rows`` rows; 1-D), or the last snapshot (2-D)."""
+    name, f = _fields(system, x, None)
+    ax = fig.add_subplot(*slot)
+    L = system.grid["extent"]
+    if f.ndim == 2:
+        span = min(len(f), max(2, int(round(periods * (system.period or dt * rows) / dt))))
+        stride = max(1, span // rows)
+        f = f[len(f) - span :: stride]
+        vmin, vmax, cmap = _limits(f)
+        ax.imshow(f, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                  extent=(0.0, L, 0.0, dt * (span - 1)))
+        ax.set_xlabel("x", fontsize=8), ax.set_ylabel("t", fontsize=8)
+    else:
+        vmin, vmax, cmap = _limits(f[-1])
+        ax.imshow(f[-1].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, extent=(0.0, L, 0.0, L))
+        ax.set_xticks([]), ax.set_yticks([])
+    ax.set_title(f"{system.name}: {name}", fontsize=9)
     return ax
 
 
