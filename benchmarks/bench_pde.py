@@ -1,4 +1,4 @@
-"""PDE performance: Kuramoto-Sivashinsky.
+"""PDE performance: Kuramoto-Sivashinsky and 2-D Navier-Stokes.
 
     python benchmarks/bench_pde.py
 
@@ -6,7 +6,9 @@
 2. ETDRK4 vs the adaptive Dormand-Prince solver on the same semi-discretisation (L = 22,
    N = 64, T = 20): time to reach a given error against an h/64 ETDRK4 reference.
 3. 64 KS members in one vmapped call vs 64 sequential calls (L = 22, N = 64, 2000 steps each).
-2-D Navier-Stokes: benchmarks/bench_pde_2d.py.
+4. 2-D Navier-Stokes (vorticity form, exponax ETDRK4): Kolmogorov flow (Re = 40, n = 4) at
+   N = 128 and 256, 10^3 steps at the preset step 0.5 dx / U: wall time of a compiled call and
+   steps/s.
 """
 
 import time
@@ -14,7 +16,7 @@ import time
 import numpy as np
 
 import chaoslab as cl
-from chaoslab.systems.pdes import kuramoto_sivashinsky
+from chaoslab.systems.pdes import kolmogorov_flow, kuramoto_sivashinsky
 
 
 def timed(f):
@@ -25,6 +27,7 @@ def timed(f):
 
 
 def main():
+    n_2d = 1000
     ks64 = kuramoto_sivashinsky(64.0, 128)
     n = 100_000
     secs, _ = timed(lambda: cl.trajectory(ks64, 1000, dt=0.25 * n / 1000))
@@ -54,6 +57,14 @@ def main():
     print("| --- | ---: | ---: |")
     print(f"| one vmapped call | {secs_e:.2f} | 1.0 |")
     print(f"| 64 sequential calls | {secs_s:.2f} | {secs_s / secs_e:.1f}x |")
+
+    print()
+    print("| 2-D Navier-Stokes (Kolmogorov, Re = 40) | ETDRK4 steps | h | seconds | steps/s |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for N in (128, 256):
+        s = kolmogorov_flow(40.0, N)
+        secs, _ = timed(lambda: cl.trajectory(s, 10, dt=s.dt * n_2d / 10))
+        print(f"| N = {N} ({N * N} unknowns), 10 stored states | {n_2d} | {s.dt:.4g} | {secs:.2f} | {n_2d / secs:.3g} |")
 
 
 if __name__ == "__main__":
