@@ -103,7 +103,9 @@ class System:
         stepper: for PDEs, ``stepper(h) -> step(u) -> u(t + h)``, an exponential
             time-differencing stepper used by the default method ("etdrk"); ``fn`` remains the
             semi-discretised right-hand side (for explicit or implicit ODE solvers).
-        grid: for PDEs, the spatial grid: ``{"extent": L, "points": N, "dims": d}``.
+        grid: for PDEs and lattices, the spatial grid: ``{"extent": L, "points": N, "dims": d,
+            "channels": C, "variables": names}``; the state is the C fields on N^d points,
+            flattened in C order (channel, x, y) — see ``pdes.periodic.Grid``.
     """
 
     name: str
@@ -241,6 +243,7 @@ class System:
             "discrete": self.discrete,
             "stiff": self.stiff,
             "unbounded": list(self.unbounded),
+            "grid": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.grid.items()} if self.grid else None,
             "equations": self.equations,
             "description": self.description,
             "citation": self.citation,
