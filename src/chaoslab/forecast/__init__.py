@@ -1,0 +1,8 @@
+"""Forecasting chaos: one protocol (``Task`` -> ``TaskData``), a zoo of models behind one
+interface (``Forecaster``: fit / predict / sample), scored in Lyapunov times."""
+
+from .base import Forecaster, UnknownModelError, Windows, get_model, list_models, register
+from .protocol import Task, TaskData, make_task_data
+
+__all__ = ["Forecaster", "Task", "TaskData", "UnknownModelError", "Windows", "get_model", "list_models",
+           "make_task_data", "register"]

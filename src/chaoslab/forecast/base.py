@@ -1,0 +1,138 @@
+"""The Forecaster interface and the model registry.
+
+A forecaster learns from training trajectories and forecasts from a context window::
+
+    model = get_model("nvar").fit(train, val, dt=dt)      # train: (n_traj, T, d)
+    pred = model.predict(context, horizon)                 # context: (W, c, d) -> (W, horizon, d)
+
+``fit`` may use the validation windows for early stopping or hyper-parameter choice; ``predict``
+is deterministic; ``sample(context, horizon, n, seed)`` draws n forecasts where the model is
+probabilistic. Models register by name with ``@register("name")``; a user's model is a subclass
+with ``fit`` and ``predict`` (see README)::
+
+    @register("mean-reverting")
+    class MeanReverting(Forecaster):
+        def fit(self, train, val=None, *, dt=1.0):
+            self.mean_ = train.reshape(-1, train.shape[-1]).mean(0)
+            return self
+
+        def predict(self, context, horizon):
+            return np.broadcast_to(self.mean_, (len(context), horizon, self.mean_.size)).copy()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+
+from ..systems.base import _suggest
+
+__all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite"]
+
+
+@dataclass
+class Windows:
+    """Forecast windows: ``context`` (W, c, d) followed by ``target`` (W, H, d); ``t0`` (W,) the
+    time of each target's first point on its trajectory."""
+
+    context: np.ndarray
+    target: np.ndarray
+    t0: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.context)
+
+
+class UnknownModelError(KeyError):
+    """An unknown model name (with the closest registered name suggested)."""
+
+    def __init__(self, name: str, known):
+        close = _suggest(name, list(known))
+        hint = f"; did you mean '{close}'?" if close else f"; registered: {', '.join(sorted(known))}"
+        self.message = f"unknown model '{name}'{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_finite(name: str, x: np.ndarray) -> np.ndarray:
+    """x as float64, or a one-line ValueError naming where it is not finite."""
+    x = np.asarray(x, dtype=np.float64)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} contains NaN or inf (first at index {where}); allowed: finite values")
+    return x
+
+
+class Forecaster:
+    """Base class: subclasses implement ``fit`` and ``predict`` (and ``sample`` if probabilistic).
+
+    Hyper-parameters are keyword arguments of ``__init__`` stored as attributes (scikit-learn
+    style); learned state ends in an underscore. ``seed`` makes every random choice reproducible.
+    """
+
+    name: ClassVar[str] = "forecaster"
+    description: ClassVar[str] = ""
+    #: the documented small hyper-parameter search: name -> candidate values
+    search_space: ClassVar[dict[str, list[Any]]] = {}
+
+    def __init__(self, seed: int = 0, **hyper):
+        self.seed = int(seed)
+        for k, v in hyper.items():
+            setattr(self, k, v)
+
+    # -- the interface
+    def fit(self, train: np.ndarray, val: Windows | None = None, *, dt: float = 1.0) -> "Forecaster":
+        raise NotImplementedError
+
+    def predict(self, context: np.ndarray, horizon: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def sample(self, context: np.ndarray, horizon: int, n: int, seed: int) -> np.ndarray:
+        raise NotImplementedError(f"model '{self.name}' is deterministic: it has no sample()")
+
+    # -- helpers for subclasses
+    def hyper_parameters(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyper_parameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+_MODELS: dict[str, type[Forecaster]] = {}
+
+
+def register(name: str, *, overwrite: bool = False) -> Callable[[type[Forecaster]], type[Forecaster]]:
+    """Class decorator: make a Forecaster available as ``get_model(name)``."""
+
+    def wrap(cls: type[Forecaster]) -> type[Forecaster]:
+        if name in _MODELS and not overwrite:
+            raise ValueError(f"a model named {name!r} is already registered")
+        cls.name = name
+        _MODELS[name] = cls
+        return cls
+
+    return wrap
+
+
+def _load_zoo() -> None:
+    from . import models  # noqa: F401  (imports register the built-in models)
+
+
+def get_model(name: str, **hyper) -> Forecaster:
+    """A new, unfitted model ``name`` with its default hyper-parameters updated by ``hyper``."""
+    _load_zoo()
+    if name not in _MODELS:
+        raise UnknownModelError(name, _MODELS)
+    return _MODELS[name](**hyper)
+
+
+def list_models() -> dict[str, str]:
+    """Registered model names -> one-line descriptions."""
+    _load_zoo()
+    return {k: _MODELS[k].description for k in sorted(_MODELS)}

@@ -1,0 +1,134 @@
+"""The forecasting protocol: a task and the data it defines.
+
+A ``Task`` names a system, a granularity (points per characteristic period; default 30), the
+training set (``n_train`` trajectories of ``train_periods`` periods), the validation and test
+windows (``n_val``/``n_test`` windows of ``context`` points followed by ``horizon`` points), and
+optionally one observed coordinate (univariate mode). ``make_task_data`` turns it into arrays:
+every training trajectory and every window starts from its own point on the attractor (after a
+transient of at least 10 periods; ``chaoslab.data.sample_initial_conditions``), so no two share
+a start and no split sees another's data. The same seed gives the same bits.
+
+Time scales come with the data: ``dt``, the ``period``, the largest Lyapunov exponent (the
+shipped invariants of a catalog system at its default parameters, else computed) and the
+attractor ``scale`` sqrt(<|x - <x>|^2>) that normalises errors (design.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data import sample_initial_conditions
+from ..integrate.api import _as_system, ensemble, output_dt, trajectory
+from .base import Windows
+
+__all__ = ["Task", "TaskData", "make_task_data"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One forecasting task (see the module docstring); lengths are in points of the output grid."""
+
+    system: str
+    granularity: float = 30.0
+    train_periods: float = 100.0
+    n_train: int = 1
+    context: int = 60
+    horizon: int = 300
+    n_val: int = 5
+    n_test: int = 20
+    observed: int | None = None
+    seed: int = 0
+    params: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        def whole(name, v, lo):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+
+        whole("horizon", self.horizon, 1)
+        whole("context", self.context, 1)
+        whole("n_train", self.n_train, 1)
+        whole("n_val", self.n_val, 0)
+        whole("n_test", self.n_test, 1)
+        if not (self.granularity > 0 and math.isfinite(self.granularity)):
+            raise ValueError(f"granularity must be a positive number of points per period, got {self.granularity!r}")
+        if not (self.train_periods > 0 and math.isfinite(self.train_periods)):
+            raise ValueError(f"train_periods must be > 0, got {self.train_periods!r}")
+        if self.context >= self.train_length:
+            raise ValueError(f"context ({self.context} points) must be shorter than the training trajectories "
+                             f"({self.train_length} points = {self.train_periods:g} periods x {self.granularity:g})")
+
+    @property
+    def train_length(self) -> int:
+        return int(round(self.train_periods * self.granularity))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TaskData:
+    """The arrays of a task: ``train`` (n_train, T, d); ``val`` and ``test`` Windows; time scales."""
+
+    task: Task
+    train: np.ndarray
+    val: Windows
+    test: Windows
+    dt: float
+    period: float
+    lyapunov_exponent: float
+    scale: float
+    mean: np.ndarray
+    variables: list[str]
+
+    @property
+    def lyapunov_time(self) -> float:
+        return 1.0 / self.lyapunov_exponent if self.lyapunov_exponent > 0 else math.inf
+
+
+def _leading_exponent(system, params) -> float:
+    inv = system.invariants if not params else None
+    if inv and inv.get("lyapunov_spectrum"):
+        return float(inv["lyapunov_spectrum"][0])
+    from ..analysis import lyapunov_spectrum
+
+    return float(lyapunov_spectrum(system, params=params or None, k=1).exponents[0])
+
+
+def make_task_data(task: Task) -> TaskData:
+    """Integrate the task's training trajectories and windows (seeded; see the module docstring)."""
+    system = _as_system(task.system)
+    params = dict(task.params) or None
+    p = system.resolve_params(params)
+    if task.observed is not None and not (isinstance(task.observed, (int, np.integer)) and 0 <= task.observed < system.dim):
+        raise ValueError(f"observed must be a coordinate index in 0..{system.dim - 1}, got {task.observed!r}")
+    dt = output_dt(system, None, task.granularity, p)
+    period = dt * task.granularity
+    n_win = task.n_val + task.n_test
+    x0 = sample_initial_conditions(system, task.n_train + n_win, seed=task.seed, params=params)
+    train = ensemble(system, task.train_length, x0=x0[: task.n_train], params=params, dt=dt)
+    win = ensemble(system, task.context + task.horizon, x0=x0[task.n_train :], params=params, dt=dt)
+    for name, ens in (("training trajectory", train), ("window", win)):
+        if not ens.valid.all():
+            raise ValueError(f"{system.name}: a {name} diverged at t = {np.nanmin(ens.diverged_at):.4g}")
+    # the attractor's mean and scale from a long independent run (200 periods)
+    ref = trajectory(system, int(200 * task.granularity), x0=x0[0], params=params, dt=dt,
+                     transient=10 * period).x
+    variables = list(system.variables) if len(system.variables) == system.dim else [f"x{i}" for i in range(system.dim)]
+    xs, ws = train.x, win.x
+    if task.observed is not None:
+        pick = [task.observed]
+        xs, ws, ref, variables = xs[..., pick], ws[..., pick], ref[:, pick], [variables[task.observed]]
+    mean = ref.mean(axis=0)
+    scale = float(np.sqrt(np.mean(np.sum((ref - mean) ** 2, axis=-1))))
+    c = task.context
+    t0 = np.full(n_win, c * dt)
+    windows = Windows(ws[:, :c], ws[:, c:], t0)
+    val = Windows(windows.context[: task.n_val], windows.target[: task.n_val], t0[: task.n_val])
+    test = Windows(windows.context[task.n_val :], windows.target[task.n_val :], t0[task.n_val :])
+    return TaskData(task, xs, val, test, float(dt), float(period), _leading_exponent(system, params), scale, mean,
+                    variables)

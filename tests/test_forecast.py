@@ -1,0 +1,93 @@
+"""The forecasting protocol, the registry and the models that train in closed form."""
+
+import numpy as np
+import pytest
+
+import chaoslab as cl
+from chaoslab.forecast import Task, UnknownModelError, get_model, list_models, make_task_data
+
+
+@pytest.fixture(scope="module")
+def lorenz():
+    return make_task_data(Task("Lorenz", train_periods=100, n_val=2, n_test=12, seed=1))
+
+
+def vpt_lyapunov(data, pred, eps=0.4):
+    """Valid prediction time in Lyapunov times, straight from design.md's definition."""
+    e = np.linalg.norm(pred - data.test.target, axis=-1) / data.scale
+    steps = np.where((e > eps).any(axis=1), np.argmax(e > eps, axis=1), e.shape[1])
+    return steps * data.dt / data.lyapunov_time
+
+
+def test_registry_and_unknown_names():
+    assert {"naive", "climatology", "linear", "nvar", "esn"} <= set(list_models())
+    with pytest.raises(UnknownModelError, match="unknown model 'nvr'; did you mean 'nvar'"):
+        get_model("nvr")
+
+
+def test_task_validation_messages():
+    with pytest.raises(ValueError, match="horizon must be an integer >= 1, got 0"):
+        Task("Lorenz", horizon=0)
+    with pytest.raises(ValueError, match=r"context \(400 points\) must be shorter than the training trajectories"):
+        Task("Lorenz", context=400, train_periods=10)
+
+
+def test_task_data_is_seeded_disjoint_and_scaled(lorenz):
+    d = lorenz
+    assert d.train.shape == (1, 3000, 3) and d.test.context.shape == (12, 60, 3) and d.test.target.shape == (12, 300, 3)
+    again = make_task_data(Task("Lorenz", train_periods=100, n_val=2, n_test=12, seed=1))
+    assert np.array_equal(again.test.target, d.test.target) and np.array_equal(again.train, d.train)
+    starts = np.concatenate([d.train[:, 0], d.val.context[:, 0], d.test.context[:, 0]])
+    gaps = np.linalg.norm(starts[:, None] - starts[None], axis=-1) + 1e9 * np.eye(len(starts))
+    assert gaps.min() > 1e-3  # every trajectory and window starts from its own point
+    assert d.dt == pytest.approx(1.5008 / 30, rel=1e-3) and d.lyapunov_time == pytest.approx(1 / 0.906, rel=0.02)
+    uni = make_task_data(Task("Lorenz", train_periods=20, n_val=1, n_test=2, observed=0))
+    assert uni.train.shape == (1, 600, 1) and uni.variables == ["x"]
+
+
+def test_baselines(lorenz):
+    ctx = lorenz.test.context
+    naive = get_model("naive").fit(lorenz.train).predict(ctx, 5)
+    assert np.array_equal(naive, np.repeat(ctx[:, -1:], 5, axis=1))
+    clim = get_model("climatology").fit(lorenz.train).predict(ctx, 5)
+    np.testing.assert_allclose(clim[3, 4], lorenz.train[0].mean(0))
+
+
+def test_linear_autoregression_learns_a_linear_flow_exactly():
+    # x' = A x (a damped rotation): the one-step map is exactly linear, exp(A dt), so a ridge fit
+    # with a negligible penalty reproduces it to round-off over the whole horizon
+    @cl.flow(params=dict(), ic=[1.0, 0.0, 0.5])
+    def Spiral(x, t):
+        return cl.stack(-0.1 * x[0] - x[1], x[0] - 0.1 * x[1], -0.2 * x[2])
+
+    tr = cl.trajectory(Spiral, 400, dt=0.1).x
+    m = get_model("linear", k=1, ridge=1e-12).fit(tr[None, :300])
+    pred = m.predict(tr[None, 250:300], 100)
+    assert np.abs(pred[0] - tr[300:]).max() < 1e-8
+
+
+def test_nvar_learns_a_quadratic_map_exactly():
+    # the Henon map is a quadratic polynomial of the current state: NVAR with k = 1, degree 2
+    # contains it, so the fit is exact up to the conditioning of the normal equations and errors
+    # grow only with lambda_1 = 0.42 per step (e^{4.2} ~ 70 over 10 steps)
+    tr = cl.trajectory("Henon", 600, transient=100).x
+    m = get_model("nvar", k=1, degree=2, ridge=1e-14).fit(tr[None, :500])
+    pred = m.predict(tr[None, 490:500], 10)
+    assert np.abs(pred[0] - tr[500:510]).max() < 1e-7
+
+
+@pytest.mark.parametrize("name", ["esn", "nvar"])
+def test_reservoirs_forecast_lorenz_for_lyapunov_times(lorenz, name):
+    # trained on 100 periods at granularity 30: the median valid time over 12 test windows is
+    # several Lyapunov times (benchmarks/bench_forecast.py reports the 20-window numbers)
+    m = get_model(name).fit(lorenz.train, lorenz.val, dt=lorenz.dt)
+    assert np.median(vpt_lyapunov(lorenz, m.predict(lorenz.test.context, 300))) > 3.0
+
+
+def test_bad_data_is_refused_in_one_line(lorenz):
+    bad = lorenz.train.copy()
+    bad[0, 10, 1] = np.nan
+    with pytest.raises(ValueError, match=r"training data contains NaN or inf \(first at index \(0, 10, 1\)\)"):
+        get_model("nvar").fit(bad)
+    with pytest.raises(ValueError, match="context has 1 points; linear needs at least 4"):
+        get_model("linear").fit(lorenz.train).predict(lorenz.test.context[:, -1:], 5)
