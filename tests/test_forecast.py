@@ -91,3 +91,47 @@ def test_bad_data_is_refused_in_one_line(lorenz):
         get_model("nvar").fit(bad)
     with pytest.raises(ValueError, match="context has 1 points; linear needs at least 4"):
         get_model("linear").fit(lorenz.train).predict(lorenz.test.context[:, -1:], 5)
+
+
+def test_model_lyapunov_exponent_of_the_true_step_equals_the_analysis_value():
+    # a "model" whose step is the true Lorenz flow over dt (RK4, 10 substeps: local error ~1e-9)
+    # must have the system's exponent: both are time averages over ~1000 time units, so they
+    # agree within their standard errors (4 s.e. each side)
+    import jax.numpy as jnp
+
+    from chaoslab.analysis import lyapunov_spectrum
+    from chaoslab.forecast import Forecaster
+    from chaoslab.forecast.dynamics import model_lyapunov_exponent
+
+    lorenz_sys = cl.get_system("Lorenz")
+    dt, m = 0.05, 10
+
+    class TrueStep(Forecaster):
+        def as_map(self, context):
+            f = lambda x: lorenz_sys.rhs(x, 0.0)
+
+            def rk4(x, _):
+                h = dt / m
+                k1 = f(x)
+                k2 = f(x + h / 2 * k1)
+                k3 = f(x + h / 2 * k2)
+                k4 = f(x + h * k3)
+                return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
+
+            from jax import lax
+
+            return (lambda x: lax.scan(rk4, x, None, length=m)[0]), jnp.asarray(context[-1])
+
+    lam, se = model_lyapunov_exponent(TrueStep(), lorenz_sys.ic[None], dt, steps=20_000, transient=400)
+    ref = lyapunov_spectrum("Lorenz", k=1, time=1000.0)
+    assert abs(lam - ref.exponents[0]) < 4 * (se + ref.uncertainty[0]), (lam, se, ref.exponents[0])
+
+
+def test_a_learned_model_has_the_systems_exponent_or_says_it_damps(lorenz):
+    from chaoslab.forecast.dynamics import model_lyapunov_exponent
+
+    nvar = get_model("nvar").fit(lorenz.train)
+    lam, se = model_lyapunov_exponent(nvar, lorenz.test.context[0], lorenz.dt)
+    assert abs(lam - 0.906) < 0.1, (lam, se)  # measured 0.90 +- 0.01: NVAR reproduces the chaos
+    lin = get_model("linear").fit(lorenz.train)
+    assert model_lyapunov_exponent(lin, lorenz.test.context[0], lorenz.dt)[0] < 0  # a linear model damps

@@ -95,6 +95,12 @@ class Forecaster:
     def sample(self, context: np.ndarray, horizon: int, n: int, seed: int) -> np.ndarray:
         raise NotImplementedError(f"model '{self.name}' is deterministic: it has no sample()")
 
+    def as_map(self, context: np.ndarray):
+        """(step, state0): the fitted model's free-running step as a pure JAX function of its own
+        internal state (one output interval per call), and that state after reading ``context``
+        (c, d). Lets the analysis module differentiate the model (``model_lyapunov_exponent``)."""
+        raise NotImplementedError(f"model '{self.name}' does not expose its step as a map")
+
     # -- helpers for subclasses
     def hyper_parameters(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")}

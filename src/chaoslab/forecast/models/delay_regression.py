@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from itertools import combinations_with_replacement
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from ..base import Forecaster, check_finite, register
@@ -36,11 +38,12 @@ class DelayRegression(Forecaster):
         """hist (..., memory, d) standardised -> features (..., n_features)."""
         lin = hist[..., ::-1, :][..., :: self.skip, :][..., : self.k, :]  # x_t, x_{t-s}, ...
         lin = lin.reshape(*lin.shape[:-2], -1)
-        parts = [np.ones(lin.shape[:-1] + (1,)), lin]
+        xp = jnp if isinstance(lin, jax.Array) else np  # numpy to fit, jax.numpy inside as_map
+        parts = [xp.ones(lin.shape[:-1] + (1,)), lin]
         for p in range(2, self.degree_ + 1):  # every unique monomial of degree p
             combos = np.array(list(combinations_with_replacement(range(lin.shape[-1]), p)))
-            parts.append(np.prod(lin[..., combos], axis=-1))
-        return np.concatenate(parts, axis=-1)
+            parts.append(xp.prod(lin[..., combos], axis=-1))
+        return xp.concatenate(parts, axis=-1)
 
     def fit(self, train, val=None, *, dt=1.0):
         train = check_finite("training data", train)
@@ -74,6 +77,17 @@ class DelayRegression(Forecaster):
                 out[:, h] = nxt
                 hist = np.concatenate([hist[:, 1:], nxt[:, None]], axis=1)
         return out * self.sigma_ + self.mu_
+
+    def as_map(self, context):
+        m, d = self.memory, len(self.mu_)
+        W = jnp.asarray(self.W_)
+
+        def step(h):
+            hist = h.reshape(m, d)
+            nxt = hist[-1] + self._features(hist) @ W
+            return jnp.concatenate([hist[1:], nxt[None]]).reshape(-1)
+
+        return step, ((np.asarray(context)[-m:] - self.mu_) / self.sigma_).reshape(-1)
 
 
 def auto_degree(n_linear: int) -> int:

@@ -99,6 +99,13 @@ class EchoStateNetwork(Forecaster):
 
         return jax.jit(jax.vmap(one))
 
+    def as_map(self, context):
+        def step(r):
+            return self._step(r, self.W_out_ @ self._features(r))
+
+        z = jnp.asarray((np.asarray(context) - self.mu_) / self.sigma_)
+        return step, np.asarray(self._drive(z)[-1])
+
     def predict(self, context, horizon):
         context = check_finite("context", context)
         z = jnp.asarray((context - self.mu_) / self.sigma_)
