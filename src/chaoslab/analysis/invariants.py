@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 
 import numpy as np
 
+from ..data.tables import write_parquet_atomic
 from ..systems.base import System
 
 __all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
@@ -115,16 +115,6 @@ def read_invariants(path: str | os.PathLike):
     return pd.read_parquet(path)
 
 
-def _write_atomic(df, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _row(name: str, time: float | None, seed: int) -> dict[str, Any]:
     """compute_invariants, or a row recording the error (the catalog run goes on)."""
     try:
@@ -156,7 +146,7 @@ def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: fl
         nonlocal df
         new = pd.DataFrame([row], columns=COLUMNS)
         df = pd.concat([df, new], ignore_index=True) if len(df) else new
-        _write_atomic(df, out)
+        write_parquet_atomic(df, out)
 
     if workers <= 1 or len(todo) <= 1:
         for i, name in enumerate(todo):

@@ -13,13 +13,14 @@ from typing import Any, Callable, Iterable
 import typer
 from rich.console import Console
 
+from ..forecast.base import UnknownModelError
 from ..integrate.api import DivergenceError
 from ..systems.base import ParameterError, UnknownSystemError
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 
-BAD_INPUT = (UnknownSystemError, ParameterError, ValueError, FileExistsError, FileNotFoundError, PermissionError,
+BAD_INPUT = (UnknownSystemError, UnknownModelError, ParameterError, ValueError, FileExistsError, FileNotFoundError, PermissionError,
              NotADirectoryError, IsADirectoryError, TypeError)
 
 

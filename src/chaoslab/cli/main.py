@@ -22,6 +22,15 @@ systems_app = typer.Typer(no_args_is_help=True, help="The catalog of systems: li
 app.add_typer(systems_app, name="systems")
 
 
+def _add_groups() -> None:
+    from .forecast import app as forecast_app
+
+    app.add_typer(forecast_app, name="forecast")
+
+
+_add_groups()
+
+
 def _enable_compile_cache() -> None:
     """Persist compiled XLA programs in the user cache dir (faster repeated CLI runs)."""
     import jax

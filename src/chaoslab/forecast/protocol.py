@@ -84,6 +84,7 @@ class TaskData:
     scale: float
     mean: np.ndarray
     variables: list[str]
+    reference: np.ndarray  # a long on-attractor run (200 periods), independent of the windows
 
     @property
     def lyapunov_time(self) -> float:
@@ -131,4 +132,4 @@ def make_task_data(task: Task) -> TaskData:
     val = Windows(windows.context[: task.n_val], windows.target[: task.n_val], t0[: task.n_val])
     test = Windows(windows.context[task.n_val :], windows.target[task.n_val :], t0[task.n_val :])
     return TaskData(task, xs, val, test, float(dt), float(period), _leading_exponent(system, params), scale, mean,
-                    variables)
+                    variables, ref)

@@ -27,7 +27,6 @@ C = CFL_MAX was measured as the largest Courant number at which the presets stay
 
 from __future__ import annotations
 
-import math
 
 import jax.numpy as jnp
 import numpy as np

@@ -1,0 +1,134 @@
+"""Score a fitted model on a task's windows: how long it stays valid, how large its errors are,
+and whether its free-running dynamics has the system's invariant measure, spectrum, stability
+and Lyapunov exponent.
+
+``evaluate`` returns an ``Evaluation``: a tidy table (one row per window and metric: columns
+system, model, seed, window, metric, value) and a summary. Horizon metrics are in time units,
+Lyapunov times and periods (design.md). A diverging forecast is scored, never raised: its
+valid time ends at the divergence, its pointwise metrics are NaN and it counts in
+``diverged_fraction``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..metrics import (
+    divergence_mask,
+    histogram_kl,
+    pointwise_metrics,
+    power_spectrum_distance,
+    sliced_wasserstein,
+    smape_vpt,
+    valid_prediction_time,
+)
+from .base import Forecaster
+from .protocol import TaskData
+
+__all__ = ["Evaluation", "evaluate", "DIVERGENCE_BOUND"]
+
+DIVERGENCE_BOUND = 100.0  # a rollout farther than this many attractor scales from the mean has diverged
+
+
+@dataclass
+class Evaluation:
+    """Per-window rows (``table``: system, model, seed, window, metric, value) and ``summary``."""
+
+    table: Any  # pandas.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    predictions: np.ndarray | None = None
+
+
+def _rollouts(model: Forecaster, data: TaskData, n: int, steps: int) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.asarray(model.predict(data.test.context[:n], steps), dtype=np.float64)
+
+
+def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: float = 0.4,
+             rollout_lyapunov_times: float = 100.0, n_rollouts: int = 4, dynamics: bool = True,
+             fit_seconds: float | None = None) -> Evaluation:
+    """Score ``model`` (already fitted) on ``data``'s test (or val) windows; see the module
+    docstring. ``dynamics``: also run ``n_rollouts`` free rollouts of ``rollout_lyapunov_times``
+    Lyapunov times and compare them with the reference run (KL divergence of the marginal
+    histograms, sliced Wasserstein distance, spectral distance, diverged fraction) and compute the
+    model's own largest Lyapunov exponent where the model exposes its step."""
+    import pandas as pd
+
+    if windows not in ("test", "val"):
+        raise ValueError(f"windows must be 'test' or 'val', got {windows!r}")
+    w = data.test if windows == "test" else data.val
+    if len(w) == 0:
+        raise ValueError(f"the task has no {windows} windows")
+    horizon = w.target.shape[1]
+    t0 = time.perf_counter()
+    with np.errstate(all="ignore"):
+        pred = np.asarray(model.predict(w.context, horizon), dtype=np.float64)
+    predict_seconds = time.perf_counter() - t0
+    lam, T = data.lyapunov_exponent, data.period
+    vpt = valid_prediction_time(w.target, pred, data.dt, scale=data.scale, eps=eps)
+    vpt_s = smape_vpt(w.target, pred, data.dt)
+    per_window: dict[str, np.ndarray] = {
+        "vpt": vpt,
+        "vpt_lyapunov": vpt * lam if lam > 0 else np.full_like(vpt, np.nan),
+        "vpt_periods": vpt / T,
+        "vpt_smape_lyapunov": vpt_s * lam if lam > 0 else np.full_like(vpt_s, np.nan),
+    }
+    finite = np.all(np.isfinite(pred), axis=(1, 2))
+    names = None
+    if finite.any():
+        pm = pointwise_metrics(w.target[finite], pred[finite], train=data.train[0])
+        names = list(pm)
+        for k, v in pm.items():
+            col = np.full(len(w), np.nan)
+            col[finite] = v
+            per_window[k] = col
+    rows = [(data.task.system, model.name, data.task.seed, i, k, float(v[i]))
+            for k, v in per_window.items() for i in range(len(w))]
+    table = pd.DataFrame(rows, columns=["system", "model", "seed", "window", "metric", "value"])
+    summary: dict[str, Any] = {
+        "system": data.task.system, "model": model.name, "windows": len(w), "horizon": horizon,
+        "dt": data.dt, "lyapunov_time": data.lyapunov_time, "period": T,
+        "median_vpt_lyapunov": float(np.median(per_window["vpt_lyapunov"])),
+        "median_vpt_periods": float(np.median(per_window["vpt_periods"])),
+        "median_vpt_smape_lyapunov": float(np.median(per_window["vpt_smape_lyapunov"])),
+        "diverged_windows": int((~finite).sum()),
+        "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
+    }
+    if names:
+        summary.update({f"median_{k}": float(np.nanmedian(per_window[k])) for k in ("rmse", "smape", "mae", "r2_score")})
+    if dynamics:
+        summary.update(_dynamics(model, data, rollout_lyapunov_times, n_rollouts))
+    return Evaluation(table, summary, pred)
+
+
+def _dynamics(model: Forecaster, data: TaskData, lyapunov_times: float, n: int) -> dict[str, Any]:
+    """Long free-running rollouts against the reference run, and the model's own exponent."""
+    steps = int(math.ceil(lyapunov_times * data.lyapunov_time / data.dt)) if data.lyapunov_exponent > 0 else 2000
+    n = min(n, len(data.test))
+    roll = _rollouts(model, data, n, steps)
+    bad = divergence_mask(roll - data.mean, DIVERGENCE_BOUND * data.scale)
+    out: dict[str, Any] = {"rollout_steps": steps, "diverged_fraction": float(bad.mean())}
+    ok = roll[~bad]
+    if len(ok):
+        burn = steps // 10  # compare the long-run state, not the departure from the context
+        sample = ok[:, burn:].reshape(-1, roll.shape[-1])
+        ref = data.reference
+        out["histogram_kl"] = histogram_kl(ref, sample)
+        out["sliced_wasserstein"] = sliced_wasserstein(ref, sample, seed=data.task.seed) / data.scale
+        out["spectrum_distance"] = float(np.mean([power_spectrum_distance(ref, r[burn:], data.dt) for r in ok]))
+    try:
+        from .dynamics import model_lyapunov_exponent
+
+        lam, se = model_lyapunov_exponent(model, data.test.context[0], data.dt, steps=min(20_000, 20 * steps))
+        out.update(model_lyapunov_exponent=lam, model_lyapunov_uncertainty=se,
+                   system_lyapunov_exponent=data.lyapunov_exponent)
+    except NotImplementedError:
+        pass
+    except Exception as e:  # the model's own orbit blew up: that is a finding, not a crash
+        out["model_lyapunov_exponent_error"] = f"{type(e).__name__}: {e}"
+    return out

@@ -1,0 +1,43 @@
+"""Forecast metrics: pointwise errors over a horizon (the 17 of the chaos forecasting benchmark),
+how long a forecast stays valid (normalised-error and sMAPE valid prediction times), and long-run
+comparisons of free-running rollouts with the attractor (histogram KL, sliced Wasserstein,
+spectral distance, divergence). Pure numpy / scipy; see docs/metrics.md."""
+
+from .dynamical import (
+    divergence_fraction,
+    divergence_mask,
+    histogram_kl,
+    power_spectrum_distance,
+    sliced_wasserstein,
+    sliced_wasserstein_shift,
+)
+from .horizon import (
+    attractor_scale,
+    in_lyapunov_times,
+    in_periods,
+    normalised_error,
+    running_smape,
+    smape_vpt,
+    valid_prediction_time,
+)
+from .pointwise import METRICS, STEP_METRICS, metrics_by_step, pointwise_metrics
+
+__all__ = [
+    "METRICS",
+    "STEP_METRICS",
+    "attractor_scale",
+    "divergence_fraction",
+    "divergence_mask",
+    "histogram_kl",
+    "in_lyapunov_times",
+    "in_periods",
+    "metrics_by_step",
+    "normalised_error",
+    "pointwise_metrics",
+    "power_spectrum_distance",
+    "running_smape",
+    "sliced_wasserstein",
+    "sliced_wasserstein_shift",
+    "smape_vpt",
+    "valid_prediction_time",
+]

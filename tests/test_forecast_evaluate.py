@@ -1,0 +1,90 @@
+"""Scoring forecasts: evaluate(), divergence is scored not crashed, the forecast CLI."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import chaoslab as cl
+from chaoslab.cli.main import app
+from chaoslab.forecast import Forecaster, Task, make_task_data
+from chaoslab.forecast.evaluate import evaluate
+
+
+@pytest.fixture(scope="module")
+def lorenz():
+    return make_task_data(Task("Lorenz", train_periods=20, n_val=1, n_test=4, seed=2))
+
+
+class Oracle(Forecaster):
+    """The true equations integrated from the last context point (a perfect model)."""
+
+    def fit(self, train, val=None, *, dt=1.0):
+        self.dt_ = dt
+        return self
+
+    def predict(self, context, horizon):
+        ens = cl.ensemble("Lorenz", horizon + 1, x0=context[:, -1], dt=self.dt_)
+        return ens.x[:, 1:]
+
+
+class Exploding(Forecaster):
+    """Multiplies the last value by 100 every step: overflows to inf after ~155 steps."""
+
+    def fit(self, train, val=None, *, dt=1.0):
+        return self
+
+    def predict(self, context, horizon):
+        with np.errstate(over="ignore"):
+            return context[:, -1:] * 100.0 ** np.arange(1, horizon + 1)[None, :, None]
+
+
+def test_a_perfect_model_is_valid_over_the_whole_horizon(lorenz):
+    # the windows were integrated by the same solver to 1e-9; the error grows like
+    # 1e-9 e^{lambda t} ~ 1e-3 over 13.6 Lyapunov times, far below 0.4 attractor scales
+    ev = evaluate(Oracle().fit(lorenz.train, dt=lorenz.dt), lorenz, dynamics=False)
+    horizon_time = lorenz.task.horizon * lorenz.dt
+    np.testing.assert_allclose(ev.table.query("metric == 'vpt'").value, horizon_time)
+    assert ev.summary["median_vpt_lyapunov"] == pytest.approx(horizon_time / lorenz.lyapunov_time)
+    assert ev.summary["median_r2_score"] > 0.999
+    assert set(ev.table.columns) == {"system", "model", "seed", "window", "metric", "value"}
+
+
+def test_a_diverging_model_is_scored_not_crashed(lorenz):
+    ev = evaluate(Exploding(), lorenz)
+    # the first step already has |x| ~ 100 |x_last|: e > 0.4, so nothing is valid; the windows
+    # overflow to inf, count as diverged, and their pointwise metrics are NaN
+    assert ev.summary["median_vpt_lyapunov"] == 0.0
+    assert ev.summary["diverged_windows"] == len(lorenz.test) and ev.summary["diverged_fraction"] == 1.0
+    assert ev.table.query("metric == 'rmse'").empty or ev.table.query("metric == 'rmse'").value.isna().all()
+
+
+def test_forecast_cli(tmp_path):
+    run = CliRunner().invoke
+    r = run(app, ["forecast", "models", "--json"])
+    assert r.exit_code == 0 and {"naive", "nvar", "esn"} <= {m["name"] for m in json.loads(r.stdout)}
+    out = tmp_path / "nvar.parquet"
+    r = run(app, ["forecast", "fit", "nvar", "--system", "Lorenz", "--train-periods", "30", "--n-test", "3",
+                  "--n-val", "1", "--no-dynamics", "--json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["model"] == "nvar" and summary["windows"] == 3 and summary["median_vpt_lyapunov"] > 0
+    table = pd.read_parquet(out)
+    assert set(table.metric) >= {"vpt", "vpt_lyapunov", "rmse", "smape"} and set(table.window) == {0, 1, 2}
+    r = run(app, ["forecast", "plot", "linear", "--system", "Lorenz", "--train-periods", "20",
+                  "--out", str(tmp_path / "f.png")])
+    assert r.exit_code == 0 and (tmp_path / "f.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["forecast", "fit", "nvr", "--system", "Lorenz"], "error: unknown model 'nvr'; did you mean 'nvar'?"),
+    (["forecast", "fit", "nvar", "--system", "Lorenz", "--horizon", "0"], "error: horizon must be an integer >= 1"),
+    (["forecast", "fit", "nvar", "--system", "Lorenz", "--context", "5000"], "error: context (5000 points) must be"),
+    (["forecast", "fit", "nvar", "--system", "Lornz"], "error: unknown system 'Lornz'; did you mean 'Lorenz'?"),
+    (["forecast", "fit", "esn", "--system", "Lorenz", "--hp", "leak=2"], "error: size >= 2, degree >= 1, 0 < leak <= 1"),
+])
+def test_forecast_cli_bad_input(args, message):
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and r.output.strip().startswith(message) and len(r.output.strip().splitlines()) == 1, r.output
