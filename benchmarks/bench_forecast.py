@@ -1,0 +1,41 @@
+"""Forecasting benchmark: every registered model on Lorenz at granularity 30.
+
+    python benchmarks/bench_forecast.py [MODEL ...]
+
+Each model is trained once on 10 and once on 100 periods (one trajectory, 5 validation windows)
+and scored on the same 20 test windows (context 60 points, horizon 300 points = 13.6 Lyapunov
+times): training time and median valid prediction time (e > 0.4) in Lyapunov times, side by side.
+"""
+
+import sys
+import time
+
+import numpy as np
+
+from chaoslab.forecast import Task, get_model, list_models, make_task_data
+from chaoslab.forecast.evaluate import evaluate
+
+
+def main(names):
+    data = {p: make_task_data(Task("Lorenz", granularity=30, train_periods=p, n_val=5, n_test=20, seed=0))
+            for p in (10, 100)}
+    # one seed, the same number of starts: both tasks draw the same points, so their training
+    # trajectories start alike and they score on identical test windows
+    assert np.array_equal(data[10].test.target, data[100].test.target)
+    print("| model | fit (s), 10 periods | median VPT, 10 periods | fit (s), 100 periods | median VPT, 100 periods |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name in names:
+        cells = []
+        for p in (10, 100):
+            m = get_model(name)
+            t0 = time.perf_counter()
+            m.fit(data[p].train, data[p].val, dt=data[p].dt)
+            fit = time.perf_counter() - t0
+            ev = evaluate(m, data[p], dynamics=False)
+            cells += [f"{fit:.2f}", f"{ev.summary['median_vpt_lyapunov']:.2f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+    print(f"\nVPT in Lyapunov times ({data[100].lyapunov_time:.3f} time units); dt = {data[100].dt:.4f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(list_models()))
