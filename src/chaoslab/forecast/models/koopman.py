@@ -1,0 +1,171 @@
+"""Linear (Koopman) models: dynamic mode decomposition and its extension to a dictionary.
+
+DMD (Schmid 2010, J. Fluid Mech. 656, 5; exact DMD, Tu, Rowley, Luchtenburg, Brunton & Kutz
+2014, J. Comput. Dyn. 1, 391): snapshot matrices X = [z_0 ... z_{m-1}], Y = [z_1 ... z_m] of
+the state z, or with ``delays`` = q > 1 of the delay vector z_t = (x_t, x_{t-1}, ..., x_{t-q+1})
+(Hankel DMD: a scalar signal that is a sum of r sinusoids needs q = 2r). With the SVD
+X = U S V* truncated to ``rank`` r, A~ = U* Y V S^-1 (r x r); its eigenvalues are the
+discrete-time DMD eigenvalues, mu / dt their continuous-time logs, and Phi = Y V S^-1 W the
+exact DMD modes. Forecasts iterate the exact DMD operator A = Y V S^-1 U* on the last delay vector.
+
+EDMD (Williams, Kevrekidis & Rowley 2015, J. Nonlinear Sci. 25, 1307): a dictionary
+psi(x) = (1, x, monomials of degree 2..``degree``) of the standardised state (or, with
+``dictionary="rff"``, random Fourier features sqrt(2/n) cos(w.x + b), or with "rbf" Gaussian
+bumps at training states; both seeded). K = (G + alpha I)^-1 A with G = Psi_X* Psi_X / m,
+A = Psi_X* Psi_Y / m (their eq. 11, ridge-regularised), so psi(x_{t+1}) ~ psi(x_t) K. The
+eigenvalues of K approximate Koopman eigenvalues, exactly so on an invariant subspace of the
+dictionary. Forecasts iterate psi <- psi K and read the state from the linear part of psi.
+Standardising the state is an affine change of variables: for the polynomial dictionary it
+spans the same functions, so the eigenvalues of K do not change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Forecaster, check_finite, register
+from .sindy import monomials
+
+
+def _check_train(train, need: int, name: str) -> np.ndarray:
+    train = check_finite("training data", train)
+    if train.ndim != 3:
+        raise ValueError(f"training data must have shape (trajectories, time, dim), got {train.shape}")
+    if train.shape[1] <= need:
+        raise ValueError(f"training trajectories have {train.shape[1]} points; {name} needs more than {need}")
+    return train
+
+
+def _continuous(eig: np.ndarray, dt: float) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(eig.astype(complex)) / dt
+
+
+@register("dmd")
+class DMD(Forecaster):
+    """Exact DMD, optionally on delay vectors (Hankel DMD); see the module docstring."""
+
+    description = "dynamic mode decomposition (exact DMD, optional delay embedding)"
+    search_space = {"delays": [1, 4, 16, 32], "rank": [None, 10, 30]}
+
+    def __init__(self, rank: int | None = None, delays: int = 1, seed: int = 0):
+        super().__init__(seed=seed, rank=None if rank is None else int(rank), delays=int(delays))
+        if self.delays < 1 or (self.rank is not None and self.rank < 1):
+            raise ValueError(f"delays and rank must be >= 1, got delays={delays}, rank={rank}")
+
+    def _embed(self, x: np.ndarray) -> np.ndarray:
+        """(n, T, d) -> delay vectors (n, T - q + 1, q d), newest first."""
+        q, T = self.delays, x.shape[1]
+        return np.concatenate([x[:, q - 1 - j : T - j] for j in range(q)], axis=-1)
+
+    def fit(self, train, val=None, *, dt=1.0):
+        train = _check_train(train, self.delays, self.name)
+        self.dt_ = float(dt)
+        z = self._embed(train)
+        X = z[:, :-1].reshape(-1, z.shape[-1]).T
+        Y = z[:, 1:].reshape(-1, z.shape[-1]).T
+        U, s, Vh = np.linalg.svd(X, full_matrices=False)
+        r = int(np.sum(s > s[0] * max(X.shape) * np.finfo(float).eps)) if s[0] > 0 else 1
+        r = min(r, self.rank) if self.rank is not None else r
+        U, s, V = U[:, :r], s[:r], Vh[:r].conj().T
+        YVS = Y @ V / s
+        self.A_tilde_ = U.conj().T @ YVS
+        self.eigenvalues_, W = np.linalg.eig(self.A_tilde_)
+        self.modes_ = YVS @ W  # exact DMD modes
+        self.operator_ = YVS @ U.conj().T  # the exact DMD operator on delay vectors
+        return self
+
+    @property
+    def continuous_eigenvalues_(self) -> np.ndarray:
+        """log(mu) / dt: growth rates (real part) and angular frequencies (imaginary part)."""
+        return _continuous(self.eigenvalues_, self.dt_)
+
+    def predict(self, context, horizon):
+        context = check_finite("context", context)
+        if context.shape[1] < self.delays:
+            raise ValueError(f"context has {context.shape[1]} points; dmd needs at least {self.delays}")
+        z = self._embed(context[:, -self.delays :])[:, 0]
+        d = context.shape[-1]
+        out = np.empty((len(context), horizon, d))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging rollout is scored, not crashed
+            for h in range(horizon):
+                z = z @ self.operator_.T
+                out[:, h] = z[:, :d]
+        return out
+
+
+@register("edmd")
+class EDMD(Forecaster):
+    """Extended DMD: a Koopman matrix on a dictionary of observables; see the module docstring."""
+
+    description = "extended DMD (Koopman matrix on polynomial or random-feature observables)"
+    search_space = {"degree": [2, 3, 4], "alpha": [1e-10, 1e-6, 1e-3]}
+
+    def __init__(self, degree: int = 3, alpha: float = 1e-10, dictionary: str = "poly", n_features: int = 200,
+                 bandwidth: float = 1.0, seed: int = 0):
+        super().__init__(seed=seed, degree=int(degree), alpha=float(alpha), dictionary=str(dictionary),
+                         n_features=int(n_features), bandwidth=float(bandwidth))
+        if self.degree < 1:
+            raise ValueError(f"degree must be >= 1, got {degree}")
+        if self.dictionary not in ("poly", "rff", "rbf"):
+            raise ValueError(f"dictionary must be 'poly', 'rff' or 'rbf', got {dictionary!r}")
+        if not (self.alpha >= 0 and self.n_features >= 1 and self.bandwidth > 0):
+            raise ValueError("alpha >= 0, n_features >= 1 and bandwidth > 0 are required")
+
+    def psi(self, x: np.ndarray) -> np.ndarray:
+        """The dictionary at states x (..., d): (..., n_obs); columns 1..d are the standardised state."""
+        z = (np.asarray(x, dtype=np.float64) - self.mu_) / self.sigma_
+        parts = [np.ones(z.shape[:-1] + (1,)), z]
+        if self.dictionary == "poly":
+            parts += [np.prod(z[..., c], axis=-1, keepdims=True) for c in self.combos_ if len(c) > 1]
+        elif self.dictionary == "rff":
+            parts.append(np.sqrt(2.0 / self.n_features) * np.cos(z @ self.omega_ + self.phase_))
+        else:
+            parts.append(np.exp(-np.sum((z[..., None, :] - self.centres_) ** 2, -1) / (2 * self.bandwidth**2)))
+        return np.concatenate(parts, axis=-1)
+
+    def fit(self, train, val=None, *, dt=1.0):
+        train = _check_train(train, 1, self.name)
+        d = train.shape[-1]
+        flat = train.reshape(-1, d)
+        self.dt_ = float(dt)
+        self.mu_, self.sigma_ = flat.mean(0), flat.std(0) + 1e-300
+        rng = np.random.default_rng(self.seed)
+        if self.dictionary == "poly":
+            self.combos_ = monomials(d, self.degree)
+        elif self.dictionary == "rff":
+            self.omega_ = rng.normal(0.0, 1.0 / self.bandwidth, (d, self.n_features))
+            self.phase_ = rng.uniform(0.0, 2 * np.pi, self.n_features)
+        else:
+            pick = rng.choice(len(flat), size=min(self.n_features, len(flat)), replace=False)
+            self.centres_ = (flat[pick] - self.mu_) / self.sigma_
+        PX = self.psi(train[:, :-1]).reshape(-1, self._n_obs(d))
+        PY = self.psi(train[:, 1:]).reshape(-1, self._n_obs(d))
+        m = len(PX)
+        G, A = PX.T @ PX / m, PX.T @ PY / m
+        if self.alpha > 0:
+            self.K_ = np.linalg.solve(G + self.alpha * np.eye(len(G)), A)
+        else:
+            self.K_ = np.linalg.lstsq(PX, PY, rcond=None)[0]
+        self.eigenvalues_ = np.linalg.eigvals(self.K_)
+        return self
+
+    def _n_obs(self, d: int) -> int:
+        return 1 + d + (len(self.combos_) - d if self.dictionary == "poly" else self.n_features
+                        if self.dictionary == "rff" else len(self.centres_))
+
+    @property
+    def continuous_eigenvalues_(self) -> np.ndarray:
+        """log(lambda) / dt of the Koopman eigenvalues."""
+        return _continuous(self.eigenvalues_, self.dt_)
+
+    def predict(self, context, horizon):
+        context = check_finite("context", context)
+        d = context.shape[-1]
+        p = self.psi(context[:, -1])
+        out = np.empty((len(context), horizon, d))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging rollout is scored, not crashed
+            for h in range(horizon):
+                p = p @ self.K_
+                out[:, h] = p[:, 1 : d + 1]
+        return out * self.sigma_ + self.mu_
