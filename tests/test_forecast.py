@@ -7,16 +7,6 @@ import chaoslab as cl
 from chaoslab.forecast import Task, UnknownModelError, get_model, list_models, make_task_data
 
 
-@pytest.fixture(scope="module")
-def lorenz():
-    return make_task_data(Task("Lorenz", train_periods=100, n_val=2, n_test=12, seed=1))
-
-
-def vpt_lyapunov(data, pred, eps=0.4):
-    """Valid prediction time in Lyapunov times, straight from design.md's definition."""
-    e = np.linalg.norm(pred - data.test.target, axis=-1) / data.scale
-    steps = np.where((e > eps).any(axis=1), np.argmax(e > eps, axis=1), e.shape[1])
-    return steps * data.dt / data.lyapunov_time
 
 
 def test_registry_and_unknown_names():
@@ -77,7 +67,7 @@ def test_nvar_learns_a_quadratic_map_exactly():
 
 
 @pytest.mark.parametrize("name", ["esn", "nvar"])
-def test_reservoirs_forecast_lorenz_for_lyapunov_times(lorenz, name):
+def test_reservoirs_forecast_lorenz_for_lyapunov_times(lorenz, name, vpt_lyapunov):
     # trained on 100 periods at granularity 30: the median valid time over 12 test windows is
     # several Lyapunov times (benchmarks/bench_forecast.py reports the 20-window numbers)
     m = get_model(name).fit(lorenz.train, lorenz.val, dt=lorenz.dt)

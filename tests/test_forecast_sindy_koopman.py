@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import chaoslab as cl
-from chaoslab.forecast import Task, get_model, make_task_data
+from chaoslab.forecast import get_model
 from chaoslab.forecast.models.koopman import DMD, EDMD  # importing registers "dmd" and "edmd"
 from chaoslab.forecast.models.sindy import SINDy  # registers "sindy"
 
@@ -17,15 +17,6 @@ def lorenz_fine():
     return cl.trajectory("Lorenz", 4000, dt=0.005, transient=5.0, params=dict(sigma=SIGMA, rho=RHO, beta=BETA)).x
 
 
-@pytest.fixture(scope="module")
-def lorenz():
-    return make_task_data(Task("Lorenz", train_periods=100, n_val=2, n_test=12, seed=1))
-
-
-def vpt_lyapunov(data, pred, eps=0.4):
-    e = np.linalg.norm(pred - data.test.target, axis=-1) / data.scale
-    steps = np.where((e > eps).any(axis=1), np.argmax(e > eps, axis=1), e.shape[1])
-    return steps * data.dt / data.lyapunov_time
 
 
 def expected_lorenz(model, sigma=SIGMA, rho=RHO, beta=BETA):
@@ -61,7 +52,7 @@ def test_sindy_recovers_the_lorenz_equations(lorenz_fine, degree):
         assert m.equations(names=["u", "v", "w"])[1] == "v' = 28.000 u - 1.000 v - 1.000 u w"
 
 
-def test_sindy_forecasts_lorenz_for_many_lyapunov_times(lorenz):
+def test_sindy_forecasts_lorenz_for_many_lyapunov_times(lorenz, vpt_lyapunov):
     # at granularity 30 (dt = 0.05) finite differences alone bias the coefficients (rho 27.82,
     # the unit y-coefficient 0.953) and forecasts last 1-6 Lyapunov times (median 3.0); refining
     # on the one-step flow map removes the bias to O((dt/16)^4) (measured: 5e-7 relative) and

@@ -1,0 +1,114 @@
+"""The neural forecasters (MLP, GRU, Transformer, neural ODE): they learn a linear flow, forecast
+Lorenz for a while with cheap settings, are seeded, and refuse bad input in one line."""
+
+import equinox as eqx
+import numpy as np
+import pytest
+from scipy.linalg import expm
+
+from chaoslab.forecast import Task, Windows, get_model, make_task_data
+from chaoslab.forecast.models import neural, node  # noqa: F401  (registers the models)
+
+NAMES = ["mlp", "gru", "transformer", "node"]
+# cheap settings: a few epochs, each the full cosine schedule (patience = epochs)
+CHEAP = {"mlp": dict(epochs=30, patience=30), "gru": dict(lags=4, epochs=15, patience=15),
+         "transformer": dict(lags=4, epochs=10, patience=10), "node": dict(epochs=10, patience=10)}
+LINEAR = {"mlp": dict(lags=1, epochs=150), "gru": dict(lags=2, epochs=80), "transformer": dict(lags=2, epochs=80),
+          "node": dict(epochs=25)}
+
+
+@pytest.fixture(scope="module")
+def lorenz():
+    return make_task_data(Task("Lorenz", train_periods=100, n_val=2, n_test=8))
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    # x' = A x, a damped rotation and a decay: the one-step map is exactly linear, exp(A dt).
+    # 12 trajectories of 100 steps from random starts; 8 train, 4 are held out
+    A = np.array([[-0.1, -1.0, 0.0], [1.0, -0.1, 0.0], [0.0, 0.0, -0.2]])
+    M = expm(0.1 * A)
+    x = [np.random.default_rng(7).uniform(-1, 1, size=(12, 3))]
+    for _ in range(99):
+        x.append(x[-1] @ M.T)
+    x = np.stack(x, axis=1)
+    return x[:8], x[8:]
+
+
+def vpt_lyapunov(data, pred, eps=0.4):
+    """Valid prediction time in Lyapunov times (as tests/test_forecast.py)."""
+    e = np.linalg.norm(pred - data.test.target, axis=-1) / data.scale
+    steps = np.where((e > eps).any(axis=1), np.argmax(e > eps, axis=1), e.shape[1])
+    return steps * data.dt / data.lyapunov_time
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_learns_a_linear_flow_one_step_and_is_seeded(spiral, name):
+    # The one-step increment is (exp(A dt) - I) x ~ 0.1 |x|, so persistence errs by ~0.1 of the
+    # state's scale; a network that captures the increment to ~10% errs by < 1e-2 of the scale
+    train, held = spiral
+    scale = np.sqrt(np.mean(np.sum((train - train.mean((0, 1))) ** 2, axis=-1)))
+    m = get_model(name, seed=3, **LINEAR[name]).fit(train)
+    c = m.memory
+    ctx = np.stack([h[t - c : t] for h in held for t in range(c, held.shape[1])])
+    nxt = np.concatenate([h[c:] for h in held])
+    pred = m.predict(ctx, 1)[:, 0]
+    err, naive = (np.sqrt(np.mean(np.sum((x - nxt) ** 2, axis=-1))) / scale for x in (pred, ctx[:, -1]))
+    print(f"{name}: one-step RMS error {err:.2e} of the scale (persistence {naive:.2e})")
+    assert naive > 0.05 and err < 1e-2, (err, naive)
+    # the same seed gives the same bits (a few epochs suffice), another seed another network
+    fast = {**LINEAR[name], "epochs": 3}
+    one, two, other = (get_model(name, seed=s, **fast).fit(train).predict(ctx[:20], 5) for s in (3, 3, 4))
+    np.testing.assert_array_equal(one, two)
+    assert not np.array_equal(one, other)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forecasts_lorenz_for_a_lyapunov_time_with_cheap_settings(lorenz, name):
+    m = get_model(name, **CHEAP[name]).fit(lorenz.train, lorenz.val, dt=lorenz.dt)
+    vpt = vpt_lyapunov(lorenz, m.predict(lorenz.test.context, 300))
+    print(f"{name}: fit {m.fit_seconds_:.1f} s, best epoch {m.history_['best_epoch']}, median VPT "
+          f"{np.median(vpt):.2f} Lyapunov times")
+    assert np.median(vpt) > 1.0
+
+
+@pytest.mark.parametrize("name", ["mlp", "node"])
+def test_a_diverging_rollout_is_nan_from_there_on(spiral, name):
+    # make the learned increment a constant 1e4 (standardised units) per step: the forecast
+    # leaves the ball |z| < 1e6 after ~100 steps and must be NaN from there on, not raise
+    train, held = spiral
+    m = get_model(name, epochs=1).fit(train)
+    last = (lambda n: n.mlp.layers[-1]) if name == "mlp" else (lambda n: n.field.layers[-1])
+    m.net_ = eqx.tree_at(lambda n: (last(n).weight, last(n).bias), m.net_,
+                         (0 * last(m.net_).weight, 1e4 / m.net_.inc))
+    bad = ~np.isfinite(m.predict(held[:, :10], 200)).all(axis=-1)
+    assert (np.diff(bad.astype(int), axis=1) >= 0).all()  # once NaN, NaN from then on
+    assert (np.abs(bad.argmax(axis=1) - 100) <= 2).all() and bad[:, -1].all()
+
+
+def test_bad_input_is_refused_in_one_line(spiral):
+    train, held = spiral
+    bad = train.copy()
+    bad[1, 5, 2] = np.nan
+    with pytest.raises(ValueError, match=r"training data contains NaN or inf \(first at index \(1, 5, 2\)\)"):
+        get_model("gru").fit(bad)
+    for name in NAMES[:3]:
+        with pytest.raises(ValueError, match="lags must be >= 1, got 0"):
+            get_model(name, lags=0)
+    with pytest.raises(ValueError, match="d_model divisible by heads"):
+        get_model("transformer", d_model=30, heads=4)
+    with pytest.raises(ValueError, match="epochs, batch_size, patience and val_horizon must be >= 1"):
+        get_model("node", epochs=0)
+    m = get_model("mlp", lags=4, epochs=1).fit(train)
+    with pytest.raises(ValueError, match="context has 3 points; mlp needs at least 4"):
+        m.predict(held[:, :3], 5)
+    with pytest.raises(ValueError, match=r"context contains NaN or inf \(first at index \(0, 0, 0\)\)"):
+        m.predict(np.full((1, 5, 3), np.nan), 5)
+    with pytest.raises(ValueError, match="horizon must be an integer >= 1, got 0"):
+        m.predict(held[:, :5], 0)
+    with pytest.raises(ValueError, match="validation context has 2 points; mlp needs at least 4"):
+        get_model("mlp", lags=4, epochs=1).fit(train, Windows(held[:, :2], held[:, 2:10], np.zeros(4)))
+    with pytest.raises(ValueError, match="training trajectories have 5 points; node needs more than segment = 5"):
+        get_model("node").fit(train[:, :5])
+    with pytest.raises(ValueError, match="mlp is not fitted"):
+        get_model("mlp").predict(held, 3)
