@@ -1,0 +1,368 @@
+"""Neural forecasters trained by minibatch gradient descent (equinox + optax): the shared
+training loop and three window models — an MLP on a delay embedding, a GRU and a small
+Transformer encoder. ``node.py`` adds a neural ODE on the same loop.
+
+Every window model reads the last ``lags`` states, standardised with the training mean and std,
+and predicts the next increment z_{t+1} - z_t in units of the training increments' std;
+forecasts iterate this one-step map in a compiled ``lax.scan``, vmapped over windows.
+
+Training (``train_network``): every (window, next increment) pair of the training trajectories,
+shuffled into minibatches of ``batch_size`` each epoch (the remainder waits for the next
+epoch's shuffle); Adam with a cosine learning-rate decay from ``learning_rate`` to 5% of it over
+``epochs`` and gradient clipping at global norm ``clip``. Early stopping: after every epoch the
+network runs free for ``val_horizon`` steps from each validation context and, to make the score
+less noisy with few windows, from every later ``val_horizon``-th point of the validation windows
+(from the true preceding states); the score is the mean squared error against the validation
+data (standardised units). The best parameters are kept, and training stops after ``patience``
+epochs without improvement. Without validation
+windows the epoch's mean training loss is the score. Everything is seeded by ``seed``
+(``jax.random.key``): the same seed gives the same bits.
+
+A forecast that turns non-finite or leaves the ball |z| < 1e6 (standardised units) is NaN from
+that step on: a diverging rollout is scored, never raised.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+
+from ..base import Forecaster, check_finite, register
+
+__all__ = ["NeuralForecaster", "WindowNet", "train_network", "MLPForecaster", "GRUForecaster",
+           "TransformerForecaster"]
+
+BLOWUP = 1e6  # |z| beyond this (standardised units) counts as diverged
+_ACTIVATIONS = {"tanh": jnp.tanh, "gelu": jax.nn.gelu, "relu": jax.nn.relu}
+
+
+def diverged(x, bad):
+    """(x, bad) -> (x or NaN, bad | x diverged): once a rollout diverges it stays NaN."""
+    bad = bad | ~jnp.all(jnp.isfinite(x)) | (jnp.max(jnp.abs(x)) > BLOWUP)
+    return jnp.where(bad, jnp.nan, x), bad
+
+
+# --------------------------------------------------------------------------- the training loop
+def _optimizer(hyper):
+    """Adam + clipping; hyper = (learning_rate, total steps, clip) may be traced, so one
+    compilation serves every fit of the same architecture and data shape."""
+    lr, total, clip = hyper[0], hyper[1], hyper[2]
+    sched = lambda n: lr * (0.05 + 0.475 * (1 + jnp.cos(jnp.pi * jnp.minimum(n / total, 1.0))))
+    return optax.chain(optax.clip_by_global_norm(clip), optax.adam(sched))
+
+
+@eqx.filter_jit
+def _epoch(params, static, state, key, data, hyper, bs: int, nb: int):
+    opt = _optimizer(hyper)
+    n = len(jax.tree.leaves(data)[0])
+    idx = jax.random.permutation(key, n)[: nb * bs].reshape(nb, bs)
+
+    def step(carry, i):
+        p, s = carry
+        batch = jax.tree.map(lambda a: a[i], data)
+        loss, g = jax.value_and_grad(lambda p: eqx.combine(p, static).loss(batch))(p)
+        upd, s = opt.update(g, s, p)
+        return (optax.apply_updates(p, upd), s), loss
+
+    (params, state), losses = lax.scan(step, (params, state), idx)
+    return params, state, losses.mean()
+
+
+@eqx.filter_jit
+def _score(net, ctx, target):
+    pred = jax.vmap(net.rollout, in_axes=(0, None))(ctx, target.shape[1])
+    mse = jnp.mean((pred - target) ** 2)
+    return jnp.where(jnp.isfinite(mse), mse, jnp.inf)
+
+
+@eqx.filter_jit
+def _forecast(net, ctx, horizon: int):
+    return jax.vmap(net.rollout, in_axes=(0, None))(ctx, horizon)
+
+
+def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning_rate: float, patience: int,
+                  clip: float, key):
+    """Minibatch Adam on ``net.loss(batch)`` over ``data`` (a pytree of arrays, samples first);
+    early stopping on the validation rollout ``val = (context, target)`` (see the module
+    docstring). Returns the best network and the history {"loss", "score", "best_epoch"}."""
+    params, static = eqx.partition(net, eqx.is_inexact_array)
+    n = len(jax.tree.leaves(data)[0])
+    bs = min(int(batch_size), n)
+    nb = n // bs
+    hyper = jnp.array([learning_rate, epochs * nb, clip], dtype=float)
+    state = _optimizer(hyper).init(params)
+    best, best_params, best_epoch, wait = math.inf, params, -1, 0
+    hist = {"loss": [], "score": []}
+    for epoch in range(epochs):
+        key, sub = jax.random.split(key)
+        params, state, loss = _epoch(params, static, state, sub, data, hyper, bs, nb)
+        score = float(_score(eqx.combine(params, static), *val)) if val is not None else float(loss)
+        score = score if math.isfinite(score) else math.inf
+        hist["loss"].append(float(loss))
+        hist["score"].append(score)
+        if score < best:
+            best, best_params, best_epoch, wait = score, params, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    hist["best_epoch"] = best_epoch
+    return eqx.combine(best_params, static), hist
+
+
+# --------------------------------------------------------------------------- the Forecaster side
+class NeuralForecaster(Forecaster):
+    """Base of the neural forecasters: standardisation, validation, training and the compiled
+    forecast. Subclasses give ``_network(d, inc, key)`` (an equinox module with ``loss(batch)``
+    and ``rollout(context, horizon)``), ``memory`` (context points a forecast needs) and, if not
+    the window pairs, ``_samples(z)``."""
+
+    def __init__(self, seed: int = 0, *, epochs: int, batch_size: int, learning_rate: float, patience: int,
+                 val_horizon: int, clip: float = 1.0, **hyper):
+        super().__init__(seed=seed, **hyper, epochs=int(epochs), batch_size=int(batch_size),
+                         learning_rate=float(learning_rate), patience=int(patience), val_horizon=int(val_horizon),
+                         clip=float(clip))
+        if min(self.epochs, self.batch_size, self.patience, self.val_horizon) < 1:
+            raise ValueError("epochs, batch_size, patience and val_horizon must be >= 1")
+        if not (self.learning_rate > 0 and self.clip > 0):
+            raise ValueError(f"learning_rate and clip must be > 0, got {learning_rate}, {clip}")
+
+    memory: int = 1
+
+    def _network(self, d: int, inc: jax.Array, key) -> eqx.Module:
+        raise NotImplementedError
+
+    def _samples(self, z: np.ndarray):
+        """All (window of ``lags`` states, next increment) pairs of the trajectories z (n, T, d)."""
+        m = self.memory
+        X = np.concatenate([np.stack([zi[t - m : t] for t in range(m, zi.shape[0])]) for zi in z])
+        Y = np.concatenate([zi[m:] - zi[m - 1 : -1] for zi in z]) / self.inc_
+        return jnp.asarray(X), jnp.asarray(Y)
+
+    def _standardise(self, name: str, x) -> jax.Array:
+        x = check_finite(name, x)
+        if x.ndim != 3 or x.shape[-1] != self.mu_.size:
+            raise ValueError(f"{name} must have shape (windows, time, {self.mu_.size}), got {x.shape}")
+        if x.shape[1] < self.memory:
+            raise ValueError(f"{name} has {x.shape[1]} points; {self.name} needs at least {self.memory}")
+        return jnp.asarray((x - self.mu_) / self.sigma_)
+
+    def fit(self, train, val=None, *, dt=1.0):
+        t_start = time.perf_counter()
+        train = check_finite("training data", train)
+        if train.ndim != 3:
+            raise ValueError(f"training data must have shape (trajectories, time, dim), got {train.shape}")
+        if train.shape[1] <= self.memory:
+            raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} needs more than "
+                             f"{self.memory}")
+        d = train.shape[-1]
+        self.mu_ = train.reshape(-1, d).mean(0)
+        self.sigma_ = train.reshape(-1, d).std(0) + 1e-12
+        z = (train - self.mu_) / self.sigma_
+        self.inc_ = np.diff(z, axis=1).reshape(-1, d).std(0) + 1e-12
+        windows = None
+        if val is not None and len(val) and val.target.shape[1]:  # cut each window into consecutive val_horizon-step rollouts
+            ctx = self._standardise("validation context", val.context)
+            tgt = (check_finite("validation target", val.target) - self.mu_) / self.sigma_
+            full = jnp.concatenate([ctx, tgt], axis=1)
+            c, h = ctx.shape[1], min(self.val_horizon, val.target.shape[1])
+            starts = range(c, full.shape[1] - h + 1, h)
+            windows = (jnp.concatenate([full[:, s - c : s] for s in starts]),
+                       jnp.concatenate([full[:, s : s + h] for s in starts]))
+        k_init, k_train = jax.random.split(jax.random.key(self.seed))
+        net = self._network(d, jnp.asarray(self.inc_), k_init)
+        self.net_, self.history_ = train_network(
+            net, self._samples(z), windows, epochs=self.epochs, batch_size=self.batch_size,
+            learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train)
+        self.fit_seconds_ = time.perf_counter() - t_start
+        return self
+
+    def predict(self, context, horizon):
+        if not hasattr(self, "net_"):
+            raise ValueError(f"{self.name} is not fitted: call fit() first")
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+            raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+        z = self._standardise("context", context)
+        return np.asarray(_forecast(self.net_, z, int(horizon))) * self.sigma_ + self.mu_
+
+
+class WindowNet(eqx.Module):
+    """A one-step model on a (lags, d) window: ``increment(w)`` in units of ``inc`` (the
+    training increments' std, not trained)."""
+
+    inc: jax.Array
+    lags: int = eqx.field(static=True)
+
+    def increment(self, w):
+        raise NotImplementedError
+
+    def loss(self, batch):
+        X, Y = batch
+        return jnp.mean((jax.vmap(self.increment)(X) - Y) ** 2)
+
+    def rollout(self, ctx, horizon: int):
+        inc = lax.stop_gradient(self.inc)
+
+        def body(carry, _):
+            w, bad = carry
+            x, bad = diverged(w[-1] + inc * self.increment(w), bad)
+            return (jnp.concatenate([w[1:], x[None]]), bad), x
+
+        return lax.scan(body, (ctx[-self.lags :], jnp.array(False)), None, length=horizon)[1]
+
+
+class _WindowForecaster(NeuralForecaster):
+    def __init__(self, seed=0, *, lags, **hyper):
+        super().__init__(seed=seed, lags=int(lags), **hyper)
+        if self.lags < 1:
+            raise ValueError(f"lags must be >= 1, got {lags}")
+
+    @property
+    def memory(self) -> int:
+        return self.lags
+
+
+# --------------------------------------------------------------------------- MLP
+class _MLPNet(WindowNet):
+    mlp: eqx.nn.MLP
+
+    def __init__(self, d, inc, lags, width, depth, activation, key):
+        self.inc, self.lags = inc, lags
+        self.mlp = eqx.nn.MLP(lags * d, d, width, depth, activation=_ACTIVATIONS[activation], key=key)
+
+    def increment(self, w):
+        return self.mlp(w.reshape(-1))
+
+
+@register("mlp")
+class MLPForecaster(_WindowForecaster):
+    """MLP on a delay embedding: the last ``lags`` states -> the next increment.
+
+    search_space: the embedding length, the width and the learning rate."""
+
+    description = "MLP on a delay embedding, predicting the increment (equinox, trained by Adam)"
+    search_space = {"lags": [2, 4, 8], "width": [64, 128], "learning_rate": [1e-3, 3e-3]}
+
+    def __init__(self, lags: int = 4, width: int = 128, depth: int = 2, activation: str = "gelu", epochs: int = 100,
+                 batch_size: int = 64, learning_rate: float = 3e-3, patience: int = 40, val_horizon: int = 20,
+                 clip: float = 1.0, seed: int = 0):
+        super().__init__(seed=seed, lags=lags, width=int(width), depth=int(depth), activation=activation,
+                         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
+                         val_horizon=val_horizon, clip=clip)
+        if self.width < 1 or self.depth < 1 or activation not in _ACTIVATIONS:
+            raise ValueError(f"width, depth >= 1 and activation in {sorted(_ACTIVATIONS)} are required")
+
+    def _network(self, d, inc, key):
+        return _MLPNet(d, inc, self.lags, self.width, self.depth, self.activation, key)
+
+
+# --------------------------------------------------------------------------- GRU
+class _GRUNet(WindowNet):
+    cell: eqx.nn.GRUCell
+    out: eqx.nn.Linear
+
+    def __init__(self, d, inc, lags, hidden, key):
+        k1, k2 = jax.random.split(key)
+        self.inc, self.lags = inc, lags
+        self.cell = eqx.nn.GRUCell(d, hidden, key=k1)
+        self.out = eqx.nn.Linear(hidden, d, key=k2)
+
+    def increment(self, w):
+        h, _ = lax.scan(lambda h, x: (self.cell(x, h), None), jnp.zeros(self.cell.hidden_size), w)
+        return self.out(h)
+
+
+@register("gru")
+class GRUForecaster(_WindowForecaster):
+    """A GRU run over the last ``lags`` states; a linear readout of its final hidden state gives
+    the next increment.
+
+    search_space: the window, the hidden size and the learning rate."""
+
+    description = "GRU over the last states, predicting the increment (equinox, trained by Adam)"
+    search_space = {"lags": [4, 8, 16], "hidden": [32, 64], "learning_rate": [1e-3, 3e-3]}
+
+    def __init__(self, lags: int = 8, hidden: int = 64, epochs: int = 60, batch_size: int = 64,
+                 learning_rate: float = 3e-3, patience: int = 30, val_horizon: int = 20, clip: float = 1.0,
+                 seed: int = 0):
+        super().__init__(seed=seed, lags=lags, hidden=int(hidden), epochs=epochs, batch_size=batch_size,
+                         learning_rate=learning_rate, patience=patience, val_horizon=val_horizon, clip=clip)
+        if self.hidden < 1:
+            raise ValueError(f"hidden must be >= 1, got {hidden}")
+
+    def _network(self, d, inc, key):
+        return _GRUNet(d, inc, self.lags, self.hidden, key)
+
+
+# --------------------------------------------------------------------------- Transformer
+class _Block(eqx.Module):
+    norm1: eqx.nn.LayerNorm
+    attn: eqx.nn.MultiheadAttention
+    norm2: eqx.nn.LayerNorm
+    ff: eqx.nn.MLP
+
+    def __init__(self, d_model, heads, key):
+        k1, k2 = jax.random.split(key)
+        self.norm1, self.norm2 = eqx.nn.LayerNorm(d_model), eqx.nn.LayerNorm(d_model)
+        self.attn = eqx.nn.MultiheadAttention(heads, d_model, use_query_bias=True, use_key_bias=True,
+                                              use_value_bias=True, use_output_bias=True, key=k1)
+        self.ff = eqx.nn.MLP(d_model, d_model, 2 * d_model, 1, activation=jax.nn.gelu, key=k2)
+
+    def __call__(self, h):  # pre-norm residual block, full attention over the window
+        a = jax.vmap(self.norm1)(h)
+        h = h + self.attn(a, a, a)
+        return h + jax.vmap(self.ff)(jax.vmap(self.norm2)(h))
+
+
+class _TransformerNet(WindowNet):
+    embed: eqx.nn.Linear
+    pos: jax.Array
+    blocks: list
+    norm: eqx.nn.LayerNorm
+    out: eqx.nn.Linear
+
+    def __init__(self, d, inc, lags, d_model, heads, layers, key):
+        ks = jax.random.split(key, layers + 3)
+        self.inc, self.lags = inc, lags
+        self.embed = eqx.nn.Linear(d, d_model, key=ks[0])
+        self.pos = 0.1 * jax.random.normal(ks[1], (lags, d_model))  # learned positional encoding
+        self.blocks = [_Block(d_model, heads, k) for k in ks[3:]]
+        self.norm = eqx.nn.LayerNorm(d_model)
+        self.out = eqx.nn.Linear(d_model, d, key=ks[2])
+
+    def increment(self, w):
+        h = jax.vmap(self.embed)(w) + self.pos
+        for block in self.blocks:
+            h = block(h)
+        return self.out(self.norm(h[-1]))  # read out at the newest state
+
+
+@register("transformer")
+class TransformerForecaster(_WindowForecaster):
+    """A small pre-norm Transformer encoder (learned positional encoding, full attention) over the
+    last ``lags`` states, read out at the newest state as the next increment.
+
+    search_space: the window, the model width and the depth."""
+
+    description = "Transformer encoder over the last states, predicting the increment (equinox, trained by Adam)"
+    search_space = {"lags": [8, 16], "d_model": [32, 64], "layers": [1, 2]}
+
+    def __init__(self, lags: int = 8, d_model: int = 32, heads: int = 2, layers: int = 1, epochs: int = 40,
+                 batch_size: int = 64, learning_rate: float = 3e-3, patience: int = 20, val_horizon: int = 20,
+                 clip: float = 1.0, seed: int = 0):
+        super().__init__(seed=seed, lags=lags, d_model=int(d_model), heads=int(heads), layers=int(layers),
+                         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
+                         val_horizon=val_horizon, clip=clip)
+        if self.layers < 1 or self.heads < 1 or self.d_model % self.heads:
+            raise ValueError(f"layers, heads >= 1 and d_model divisible by heads are required, got "
+                             f"layers={layers}, heads={heads}, d_model={d_model}")
+
+    def _network(self, d, inc, key):
+        return _TransformerNet(d, inc, self.lags, self.d_model, self.heads, self.layers, key)
