@@ -167,3 +167,16 @@ def test_bad_input_is_refused_in_one_line(lorenz):
         assert "\n" not in str(e.value)
     with pytest.raises(ValueError, match="context has 2 points; dmd needs at least 4"):
         DMD(delays=4).fit(lorenz.train).predict(lorenz.test.context[:, -2:], 3)
+
+
+def test_the_exponent_of_a_linear_model_is_its_spectral_radius(lorenz):
+    # DMD's step is the linear map z -> A z: its largest Lyapunov exponent is log max|eig A| per
+    # step exactly (the tangent map is A itself), so the analysis module must return it
+    from chaoslab.forecast.dynamics import model_lyapunov_exponent
+
+    m = get_model("dmd").fit(lorenz.train, dt=lorenz.dt)
+    lam, _ = model_lyapunov_exponent(m, lorenz.test.context[0], lorenz.dt, steps=5000)
+    assert lam == pytest.approx(np.log(np.abs(m.eigenvalues_)).max() / lorenz.dt, abs=1e-6)
+    sindy = get_model("sindy").fit(lorenz.train, dt=lorenz.dt)  # the recovered Lorenz equations
+    lam, se = model_lyapunov_exponent(sindy, lorenz.test.context[0], lorenz.dt)
+    assert abs(lam - lorenz.lyapunov_exponent) < 4 * se + 0.02, (lam, se)

@@ -80,6 +80,12 @@ class DMD(Forecaster):
         """log(mu) / dt: growth rates (real part) and angular frequencies (imaginary part)."""
         return _continuous(self.eigenvalues_, self.dt_)
 
+    def as_map(self, context):
+        import jax.numpy as jnp
+
+        A = jnp.asarray(np.real_if_close(self.operator_, tol=1e6).real)
+        return (lambda z: A @ z), self._embed(np.asarray(context)[None, -self.delays :])[0, 0]
+
     def predict(self, context, horizon):
         context = check_finite("context", context)
         if context.shape[1] < self.delays:
@@ -158,6 +164,12 @@ class EDMD(Forecaster):
     def continuous_eigenvalues_(self) -> np.ndarray:
         """log(lambda) / dt of the Koopman eigenvalues."""
         return _continuous(self.eigenvalues_, self.dt_)
+
+    def as_map(self, context):
+        import jax.numpy as jnp
+
+        K = jnp.asarray(self.K_)
+        return (lambda p: p @ K), self.psi(np.asarray(context)[-1:])[0]
 
     def predict(self, context, horizon):
         context = check_finite("context", context)

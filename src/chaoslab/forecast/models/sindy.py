@@ -232,6 +232,22 @@ class SINDy(Forecaster):
             out.append(f"{v}' = {s or '0'}")
         return out
 
+    def as_map(self, context):
+        import jax.numpy as jnp
+        from jax import lax
+
+        xi, combos, trig, h = jnp.asarray(self.coef_), self.combos_, self.trig, self.dt_ / self.substeps
+        f = lambda x: library(x, combos, trig, jnp) @ xi
+
+        def rk4(x, _):
+            k1 = f(x)
+            k2 = f(x + h / 2 * k1)
+            k3 = f(x + h / 2 * k2)
+            k4 = f(x + h * k3)
+            return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
+
+        return (lambda x: lax.scan(rk4, x, None, length=self.substeps)[0]), np.asarray(context)[-1]
+
     def predict(self, context, horizon):
         context = check_finite("context", context)
         d = context.shape[-1]
