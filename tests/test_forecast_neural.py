@@ -50,6 +50,13 @@ def test_learns_a_linear_flow_one_step_and_is_seeded(spiral, name):
     err, naive = (np.sqrt(np.mean(np.sum((x - nxt) ** 2, axis=-1))) / scale for x in (pred, ctx[:, -1]))
     print(f"{name}: one-step RMS error {err:.2e} of the scale (persistence {naive:.2e})")
     assert naive > 0.05 and err < 1e-2, (err, naive)
+    # the learned step as a map (as_map -> the analysis module): its orbit decays like the flow's,
+    # whose largest exponent is max Re eig A = -0.1; a ~1e-2 error of the one-step map moves the
+    # exponent by up to ~1e-2 / dt = 0.1
+    from chaoslab.forecast.dynamics import model_lyapunov_exponent
+
+    lam, _ = model_lyapunov_exponent(m, held[0, :c], 0.1, steps=2000, transient=200)
+    assert -0.2 < lam < 0.0, lam
     # the same seed gives the same bits (a few epochs suffice), another seed another network
     fast = {**LINEAR[name], "epochs": 3}
     one, two, other = (get_model(name, seed=s, **fast).fit(train).predict(ctx[:20], 5) for s in (3, 3, 4))

@@ -224,6 +224,15 @@ class _WindowForecaster(NeuralForecaster):
         if self.lags < 1:
             raise ValueError(f"lags must be >= 1, got {lags}")
 
+    def as_map(self, context):
+        net, d = self.net_, len(self.mu_)
+
+        def step(state):  # the window of the last ``lags`` standardised states, flattened
+            w = state.reshape(self.lags, d)
+            return jnp.concatenate([w[1:], (w[-1] + net.inc * net.increment(w))[None]]).reshape(-1)
+
+        return step, np.asarray(self._standardise("context", np.asarray(context)[None]))[0, -self.lags :].reshape(-1)
+
     @property
     def memory(self) -> int:
         return self.lags

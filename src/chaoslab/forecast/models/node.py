@@ -36,10 +36,12 @@ class _ODENet(eqx.Module):
     def vector_field(self, t, z, args):
         return lax.stop_gradient(self.inc) * self.field(z)
 
-    def solve(self, z0, n: int):
-        """States after 1..n steps from z0 (n, d)."""
+    def solve(self, z0, n: int, forward_mode: bool = False):
+        """States after 1..n steps from z0 (n, d); ``forward_mode`` makes the solve
+        differentiable by jvp (the model's Lyapunov exponent) instead of by reverse mode."""
+        extra = {"adjoint": diffrax.ForwardMode()} if forward_mode else {}
         sol = diffrax.diffeqsolve(diffrax.ODETerm(self.vector_field), diffrax.Tsit5(), 0.0, float(n), 1.0, z0,
-                                  saveat=diffrax.SaveAt(steps=True), max_steps=n, throw=False)
+                                  saveat=diffrax.SaveAt(steps=True), max_steps=n, throw=False, **extra)
         return sol.ys
 
     def loss(self, seg):
@@ -74,6 +76,11 @@ class NeuralODEForecaster(NeuralForecaster):
 
     def _network(self, d, inc, key):
         return _ODENet(d, inc, self.width, self.depth, self.activation, key)
+
+    def as_map(self, context):
+        net = self.net_
+        z0 = np.asarray(self._standardise("context", np.asarray(context)[None]))[0, -1]
+        return (lambda z: net.solve(z, 1, forward_mode=True)[0]), z0
 
     def _samples(self, z):
         """Every segment of ``segment`` steps (segment + 1 points) of the trajectories."""
