@@ -144,9 +144,9 @@ def plot_cmd(
     parent = out_file.parent if str(out_file.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
-    task = _task(system, granularity, train_periods, 1, context, horizon, max(window + 1, 1), 2, None, seed)
     if window < 0:
         raise ValueError(f"--window must be >= 0, got {window}")
+    task = _task(system, granularity, train_periods, 1, context, horizon, window + 1, 2, None, seed)
     data = make_task_data(task)
     m.fit(data.train, data.val, dt=data.dt)
     atomic_savefig(forecast_figure(m, data, window), out_file)

@@ -59,7 +59,8 @@ class DelayRegression(Forecaster):
         T = z.shape[1]
         idx = np.arange(m - 1, T - 1)  # times t with a full history and a next point
         hist = np.stack([z[:, t - m + 1 : t + 1] for t in idx], axis=1)  # (n, samples, m, d)
-        F = self._features(hist).reshape(-1, self._features(hist[:1, :1]).shape[-1])
+        F = self._features(hist)
+        F = F.reshape(-1, F.shape[-1])
         Y = (z[:, idx + 1] - z[:, idx]).reshape(-1, z.shape[-1])
         G = F.T @ F + self.ridge * np.eye(F.shape[1])
         self.W_ = np.linalg.solve(G, F.T @ Y)

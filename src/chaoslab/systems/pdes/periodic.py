@@ -29,11 +29,21 @@ def check_grid(L, N) -> tuple[float, int]:
     return float(L), int(N)
 
 
+def _finite_number(value) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def check_real(name: str, value) -> float:
+    """A finite real coefficient, or a one-line ValueError."""
+    if not _finite_number(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
 def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
     """A finite coefficient that must be > 0 (or >= 0), or a one-line ValueError."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (value >= 0 if allow_zero else value > 0)
-    if not ok:
+    if not (_finite_number(value) and (value >= 0 if allow_zero else value > 0)):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
     return float(value)
 

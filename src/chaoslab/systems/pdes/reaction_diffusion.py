@@ -80,7 +80,7 @@ import numpy as np
 
 from ..base import System
 from .etdrk import etdrk4_step
-from .periodic import Grid, check_grid, check_positive, check_step, pde_system
+from .periodic import Grid, check_grid, check_positive, check_real, check_step, pde_system
 
 CGL_SPIRAL_PERIOD = 6.92  # 2 pi / omega, omega = 0.908 measured (classify_regime, t = 150..200)
 GS_L, GS_N, GS_PERIOD = 1.25, 128, 1000.0
@@ -88,12 +88,6 @@ PEARSON_HALF_SQUARE = 2.5 * 10 / 256
 GRAY_SCOTT = {"GrayScottMitosis": (0.0367, 0.0649, "lambda"), "GrayScottCoral": (0.050, 0.063, "kappa"),
               "GrayScottWorms": (0.046, 0.065, "mu"), "GrayScottChaos": (0.026, 0.051, "beta")}
 RK4_HALF_DISC = 2.5  # h * r allowed (RK4 is stable on the left half-disc of radius 2.6)
-
-
-def _check_real(name: str, value) -> float:
-    if isinstance(value, bool) or not (isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 def _check_step(h, rate: float, name: str, what: str) -> float:
@@ -124,7 +118,7 @@ def complex_ginzburg_landau(L: float, N: int, alpha: float, beta: float, mu: flo
     (seeded Gaussian noise of amplitude 0.1). ``dt``: the ETDRK4 step (default 0.05).
     """
     L, N = check_grid(L, N)
-    alpha, beta, mu = _check_real("alpha", alpha), _check_real("beta", beta), _check_real("mu", mu)
+    alpha, beta, mu = check_real("alpha", alpha), check_real("beta", beta), check_real("mu", mu)
     name = name or f"ComplexGinzburgLandau(L={L:g},N={N},alpha={alpha:g},beta={beta:g},mu={mu:g})"
     grid = Grid(L, N, 2, 2)
     kx, ky = grid.wavenumbers(real=False)
