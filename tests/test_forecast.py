@@ -139,3 +139,72 @@ def test_tuning_picks_the_best_validation_score_deterministically(lorenz):
     assert np.array_equal(again.predict(lorenz.test.context[:2], 20), best.predict(lorenz.test.context[:2], 20))
     with pytest.raises(UnknownModelError, match="did you mean 'nvar'"):
         tune("nvr", lorenz)
+
+
+def _var1(A, L, T, seed):
+    rng = np.random.default_rng(seed)
+    x = np.zeros((T, len(A)))
+    for t in range(T - 1):
+        x[t + 1] = A @ x[t] + L @ rng.standard_normal(len(A))
+    return x
+
+
+def test_linear_samples_have_the_gaussian_var_forecast_distribution():
+    # data from a Gaussian VAR(1), x' = A x + L e: the fitted linear model's samples from a context
+    # ending at x0 must have mean A^h x0 and covariance sum_{k<h} A^k S A^k' (S = L L'), up to the
+    # sampling error of n members (Wishart: se(S_ij) = sqrt((S_ii S_jj + S_ij^2) / n)) and the
+    # estimation error of A and S from T = 20000 points (~1 %)
+    A = np.array([[0.9, 0.1], [-0.1, 0.8]])
+    L = np.array([[0.5, 0.0], [0.3, 0.4]])
+    m = get_model("linear", k=1, ridge=0.0).fit(_var1(A, L, 20_000, seed=3)[None])
+    x0 = np.array([[[2.0, -1.0]]])
+    n, h = 4000, 5
+    s = m.sample(x0, h, n, seed=7)
+    assert s.shape == (1, n, h, 2)
+    S, P = L @ L.T, np.zeros((2, 2))
+    for step in range(h):
+        P = A @ P @ A.T + S
+        mean = np.linalg.matrix_power(A, step + 1) @ x0[0, 0]
+        got = s[0, :, step]
+        se_mean = np.sqrt(np.diag(P) / n)
+        assert np.all(np.abs(got.mean(0) - mean) < 5 * se_mean + 0.01 * np.abs(mean)), (step, got.mean(0), mean)
+        se_cov = np.sqrt((np.outer(np.diag(P), np.diag(P)) + P**2) / n)
+        assert np.all(np.abs(np.cov(got, rowvar=False) - P) < 5 * se_cov + 0.02 * np.abs(P)), (step, np.cov(got, rowvar=False), P)
+    # the samples scatter around the deterministic forecast, which is their mean
+    pred = m.predict(x0, h)[0]
+    assert np.all(np.abs(s[0].mean(0) - pred) < 5 * np.sqrt(np.diag(P) / n))
+
+
+def test_samples_are_seeded(lorenz):
+    ctx = lorenz.test.context[:2]
+    for name, hyper in (("nvar", {}), ("esn", {"size": 100}), ("climatology", {})):
+        m = get_model(name, **hyper).fit(lorenz.train)
+        a, b, c = m.sample(ctx, 20, 3, seed=1), m.sample(ctx, 20, 3, seed=1), m.sample(ctx, 20, 3, seed=2)
+        assert a.shape == (2, 3, 20, 3) and np.array_equal(a, b) and not np.array_equal(a, c), name
+        assert m.probabilistic()
+    assert not get_model("naive").probabilistic()
+    with pytest.raises(NotImplementedError, match="model 'naive' is deterministic"):
+        get_model("naive").fit(lorenz.train).sample(ctx, 5, 2, seed=0)
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        get_model("climatology").fit(lorenz.train).sample(ctx, 5, 0, seed=0)
+
+
+def test_esn_one_step_samples_have_the_residual_covariance(lorenz):
+    # from one reservoir state the first output is the readout plus one Gaussian innovation, so
+    # the members' covariance at step 1 is sigma L L' sigma exactly, up to Wishart sampling error
+    m = get_model("esn", size=200).fit(lorenz.train)
+    n = 4000
+    s = m.sample(lorenz.test.context[:1], 3, n, seed=0)[0, :, 0]
+    P = np.diag(m.sigma_) @ (np.asarray(m.innovation_) @ np.asarray(m.innovation_).T) @ np.diag(m.sigma_)
+    se = np.sqrt((np.outer(np.diag(P), np.diag(P)) + P**2) / n)
+    assert np.all(np.abs(np.cov(s, rowvar=False) - P) < 5 * se)
+    np.testing.assert_allclose(s.mean(0), m.predict(lorenz.test.context[:1], 1)[0, 0], atol=float(5 * np.sqrt(P.max() / n)))
+
+
+def test_climatology_samples_the_training_states(lorenz):
+    m = get_model("climatology").fit(lorenz.train)
+    s = m.sample(lorenz.test.context[:3], 50, 40, seed=0).reshape(-1, 3)
+    states = lorenz.train[0]
+    assert np.all(np.min(np.linalg.norm(s[:, None] - states[None], axis=-1), axis=1) == 0)  # drawn, not made up
+    # the draws' mean is the training mean within 5 standard errors (n = 6000 independent draws)
+    assert np.all(np.abs(s.mean(0) - states.mean(0)) < 5 * states.std(0) / np.sqrt(len(s)))

@@ -64,7 +64,8 @@ def test_a_diverging_model_is_scored_not_crashed(lorenz):
 def test_forecast_cli(tmp_path):
     run = CliRunner().invoke
     r = run(app, ["forecast", "models", "--json"])
-    assert r.exit_code == 0 and {"naive", "nvar", "esn"} <= {m["name"] for m in json.loads(r.stdout)}
+    listed = {m["name"]: m["probabilistic"] for m in json.loads(r.stdout)}
+    assert r.exit_code == 0 and {"naive", "nvar", "esn"} <= set(listed) and listed["nvar"] and not listed["naive"]
     out = tmp_path / "nvar.parquet"
     r = run(app, ["forecast", "fit", "nvar", "--system", "Lorenz", "--train-periods", "30", "--n-test", "3",
                   "--n-val", "1", "--no-dynamics", "--json", "--out", str(out)])

@@ -50,14 +50,15 @@ def _hyper(items: Optional[List[str]]) -> dict:
 @handle_errors
 def models_cmd(json_: bool = typer.Option(False, "--json", help="print JSON")):
     """List the registered models."""
-    from ..forecast import list_models
+    from ..forecast import get_model, list_models
 
     models = list_models()
+    sampling = {k: get_model(k).probabilistic() for k in models}
     if json_:
-        print_json([dict(name=k, description=v) for k, v in models.items()])
+        print_json([dict(name=k, description=v, probabilistic=sampling[k]) for k, v in models.items()])
         return
     for k, v in models.items():
-        out.print(f"[bold]{k:12s}[/bold] {v}")
+        out.print(f"[bold]{k:12s}[/bold] {v}" + (" [dim](samples)[/dim]" if sampling[k] else ""))
 
 
 _TASK_OPTIONS = dict(

@@ -6,8 +6,11 @@ A forecaster learns from training trajectories and forecasts from a context wind
     pred = model.predict(context, horizon)                 # context: (W, c, d) -> (W, horizon, d)
 
 ``fit`` may use the validation windows for early stopping or hyper-parameter choice; ``predict``
-is deterministic; ``sample(context, horizon, n, seed)`` draws n forecasts where the model is
-probabilistic. Models register by name with ``@register("name")``; a user's model is a subclass
+is deterministic; ``sample(context, horizon, n, seed)`` draws n forecasts (W, n, horizon, d)
+where the model has a noise model: climatology draws from the training states, the
+autoregressive readouts (linear, NVAR, ESN) add Gaussian innovations with the covariance of
+their one-step training residuals. Ensembles of learned models (several seeds) are built by
+``chaoslab.ensembles``. Models register by name with ``@register("name")``; a user's model is a subclass
 with ``fit`` and ``predict`` (see README)::
 
     @register("mean-reverting")
@@ -29,7 +32,8 @@ import numpy as np
 
 from ..systems.base import _suggest
 
-__all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite"]
+__all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
+           "innovation_factor", "check_sample_args"]
 
 
 @dataclass
@@ -68,6 +72,23 @@ def check_finite(name: str, x: np.ndarray) -> np.ndarray:
     return x
 
 
+def innovation_factor(residuals: np.ndarray) -> np.ndarray:
+    """A lower-triangular L with L L^T the covariance of one-step residuals (n, d): Gaussian
+    innovations ``L @ standard_normal(d)`` have the residuals' covariance. A tiny jitter keeps a
+    noiseless fit (exactly learned dynamics) factorisable."""
+    r = np.asarray(residuals, dtype=np.float64).reshape(-1, residuals.shape[-1])
+    cov = np.atleast_2d(np.cov(r, rowvar=False))
+    jitter = 1e-14 * max(float(np.trace(cov)) / len(cov), 1e-300)
+    return np.linalg.cholesky(cov + jitter * np.eye(len(cov)))
+
+
+def check_sample_args(horizon, n, seed) -> None:
+    """One-line errors for sample()'s integer arguments."""
+    for name, v, lo in (("horizon", horizon, 1), ("n", n, 1), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+
+
 class Forecaster:
     """Base class: subclasses implement ``fit`` and ``predict`` (and ``sample`` if probabilistic).
 
@@ -93,6 +114,7 @@ class Forecaster:
         raise NotImplementedError
 
     def sample(self, context: np.ndarray, horizon: int, n: int, seed: int) -> np.ndarray:
+        """n forecasts of each context window, (W, n, horizon, d); the same seed gives the same bits."""
         raise NotImplementedError(f"model '{self.name}' is deterministic: it has no sample()")
 
     def as_map(self, context: np.ndarray):
@@ -100,6 +122,11 @@ class Forecaster:
         internal state (one output interval per call), and that state after reading ``context``
         (c, d). Lets the analysis module differentiate the model (``model_lyapunov_exponent``)."""
         raise NotImplementedError(f"model '{self.name}' does not expose its step as a map")
+
+    @classmethod
+    def probabilistic(cls) -> bool:
+        """Whether the model draws samples (implements ``sample``)."""
+        return cls.sample is not Forecaster.sample
 
     # -- helpers for subclasses
     def hyper_parameters(self) -> dict[str, Any]:

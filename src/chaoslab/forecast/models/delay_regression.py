@@ -6,6 +6,8 @@ Features of the time t: a constant, the k delayed states x_t, x_{t-s}, ..., x_{t
 (standardised by the training mean and std) and, for NVAR, every unique monomial of those up to
 ``degree`` (Gauthier et al. use 2 at a finer step; ``auto_degree`` picks up to 4); the target is the standardised increment x_{t+1} - x_t (as in Gauthier et al.). The
 readout is a ridge regression; forecasts iterate it from the last (k-1)s + 1 context states.
+``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
+training residuals (a linear model with them is the classical Gaussian vector autoregression).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..base import Forecaster, check_finite, register
+from ..base import Forecaster, check_finite, check_sample_args, innovation_factor, register
 
 
 class DelayRegression(Forecaster):
@@ -64,20 +66,34 @@ class DelayRegression(Forecaster):
         Y = (z[:, idx + 1] - z[:, idx]).reshape(-1, z.shape[-1])
         G = F.T @ F + self.ridge * np.eye(F.shape[1])
         self.W_ = np.linalg.solve(G, F.T @ Y)
+        self.innovation_ = innovation_factor(Y - F @ self.W_)
         return self
 
-    def predict(self, context, horizon):
+    def _history(self, context):
         context = check_finite("context", context)
         if context.shape[1] < self.memory:
             raise ValueError(f"context has {context.shape[1]} points; {self.name} needs at least {self.memory}")
-        hist = (context[:, -self.memory :] - self.mu_) / self.sigma_
-        out = np.empty((len(context), horizon, context.shape[-1]))
+        return (context[:, -self.memory :] - self.mu_) / self.sigma_
+
+    def _rollout(self, hist, horizon, rng=None):
+        out = np.empty((len(hist), horizon, hist.shape[-1]))
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging rollout turns inf/NaN: scored, not crashed
             for h in range(horizon):
                 nxt = hist[:, -1] + self._features(hist) @ self.W_
+                if rng is not None:
+                    nxt = nxt + rng.standard_normal(nxt.shape) @ self.innovation_.T
                 out[:, h] = nxt
                 hist = np.concatenate([hist[:, 1:], nxt[:, None]], axis=1)
         return out * self.sigma_ + self.mu_
+
+    def predict(self, context, horizon):
+        return self._rollout(self._history(context), horizon)
+
+    def sample(self, context, horizon, n, seed):
+        check_sample_args(horizon, n, seed)
+        hist = self._history(context)
+        out = self._rollout(np.repeat(hist, n, axis=0), horizon, np.random.default_rng(seed))
+        return out.reshape(len(hist), n, horizon, hist.shape[-1])
 
     def as_map(self, context):
         m, d = self.memory, len(self.mu_)

@@ -8,7 +8,9 @@ A is sparse (``degree`` non-zeros per row) and scaled to ``spectral_radius``; r~
 other unit (Pathak et al.'s symmetry-breaking trick, which lets a tanh reservoir represent even
 functions). Training drives the reservoir with each training trajectory, drops ``washout``
 steps and fits W_out; forecasting drives it with the context, then feeds its own output back.
-Reservoir runs are compiled JAX scans, vmapped over trajectories and windows.
+Reservoir runs are compiled JAX scans, vmapped over trajectories and windows. ``sample`` adds
+Gaussian innovations (the covariance of the readout's training residuals) to each output before
+it is fed back.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..base import Forecaster, check_finite, register
+from ..base import Forecaster, check_finite, check_sample_args, innovation_factor, register
 
 
 @register("esn")
@@ -82,20 +84,30 @@ class EchoStateNetwork(Forecaster):
         Y = z[:, self.washout + 1 :].reshape(-1, d)
         G = F.T @ F + self.ridge * jnp.eye(F.shape[1])
         self.W_out_ = jnp.linalg.solve(G, F.T @ Y).T
+        self.innovation_ = jnp.asarray(innovation_factor(np.asarray(Y - F @ self.W_out_.T)))
         self._forecast = None
+        self._sampler = None
         return self
 
+    def _free_run(self, r, horizon, noise=None):
+        """Outputs of ``horizon`` free-running steps from reservoir state r; ``noise`` (horizon, d)
+        standard normals become innovations added to each output before it is fed back."""
+        def body(r, eps):
+            u = self.W_out_ @ self._features(r)
+            if eps is not None:
+                u = u + self.innovation_ @ eps
+            return self._step(r, u), u
+
+        return lax.scan(body, r, noise, length=horizon)[1]
+
     def _make_forecast(self, horizon: int):
-        def one(ctx):
-            rs = self._drive(ctx)
-            r = rs[-1]
+        return jax.jit(jax.vmap(lambda ctx: self._free_run(self._drive(ctx)[-1], horizon)))
 
-            def body(r, _):
-                u = self.W_out_ @ self._features(r)
-                return self._step(r, u), u
-
-            _, us = lax.scan(body, r, None, length=horizon)
-            return us
+    def _make_sampler(self, horizon: int, n: int):
+        def one(ctx, key):
+            r = self._drive(ctx)[-1]
+            eps = jax.random.normal(key, (n, horizon, ctx.shape[-1]))
+            return jax.vmap(lambda e: self._free_run(r, horizon, e))(eps)
 
         return jax.jit(jax.vmap(one))
 
@@ -112,3 +124,12 @@ class EchoStateNetwork(Forecaster):
         if self._forecast is None or self._forecast[0] != horizon:
             self._forecast = (horizon, self._make_forecast(horizon))
         return np.asarray(self._forecast[1](z)) * self.sigma_ + self.mu_
+
+    def sample(self, context, horizon, n, seed):
+        check_sample_args(horizon, n, seed)
+        context = check_finite("context", context)
+        z = jnp.asarray((context - self.mu_) / self.sigma_)
+        if self._sampler is None or self._sampler[0] != (horizon, n):
+            self._sampler = ((horizon, n), self._make_sampler(horizon, n))
+        keys = jax.random.split(jax.random.key(seed), len(z))
+        return np.asarray(self._sampler[1](z, keys)) * self.sigma_ + self.mu_
