@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import typer
 
+from .._cache import enable_compile_cache
 from .common import atomic_savefig, handle_errors, out, parse_params, print_json, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -23,26 +24,14 @@ app.add_typer(systems_app, name="systems")
 
 
 def _add_groups() -> None:
+    from .bench import app as bench_app
     from .forecast import app as forecast_app
 
     app.add_typer(forecast_app, name="forecast")
+    app.add_typer(bench_app, name="bench")
 
 
 _add_groups()
-
-
-def _enable_compile_cache() -> None:
-    """Persist compiled XLA programs in the user cache dir (faster repeated CLI runs)."""
-    import jax
-
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "chaoslab", "jax")
-    try:
-        os.makedirs(path, exist_ok=True)
-        jax.config.update("jax_compilation_cache_dir", path)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
-    except Exception:  # a read-only home: run without the cache
-        pass
 
 
 # ----------------------------------------------------------------------------- systems
@@ -97,7 +86,7 @@ def systems_check(
     import chaoslab as cl
     from ..systems.verify import check
 
-    _enable_compile_cache()
+    enable_compile_cache()
     targets = [cl.get_system(n) for n in names] if names else [cl.get_system(n) for n in cl.list_systems(kind or "ode")]
     spatial = [s.name for s in targets if s.kind in ("pde", "lattice")]
     if spatial:
@@ -143,7 +132,7 @@ def generate_cmd(
     from ..data import parse_split, write
     from ..integrate.api import output_dt
 
-    _enable_compile_cache()
+    enable_compile_cache()
     if n_traj < 1:
         raise ValueError(f"--n-traj must be >= 1, got {n_traj}")
     if length < 1:
@@ -237,7 +226,7 @@ def plot_cmd(
     import chaoslab as cl
     from ..plotting import attractor_figure, save_animation, snapshot_figure, spacetime_figure
 
-    _enable_compile_cache()
+    enable_compile_cache()
     s = cl.get_system(name)
     spatial = s.kind in ("pde", "lattice")
     suffix = out_file.suffix.lower()
@@ -303,7 +292,7 @@ def analyze_cmd(
     import chaoslab as cl
     from ..analysis.invariants import catalog_invariants, compute_invariants
 
-    _enable_compile_cache()
+    enable_compile_cache()
     if time_ is not None and not time_ > 0:
         raise ValueError(f"--time must be > 0, got {time_}")
     if all_:
@@ -383,16 +372,20 @@ def analyze_cmd(
 @app.command("demo")
 @handle_errors
 def demo_cmd(
-    out_dir: Path = typer.Option(Path("chaoslab-demo"), "--out", help="directory for the figure and datasets"),
+    out_dir: Path = typer.Option(Path("chaoslab-demo"), "--out", help="directory for the results and the report"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="worker processes (default: cores)"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
 ):
-    """A tour: generate data for a few systems, print a summary table, draw their attractors."""
+    """The tour: a small benchmark suite (three flows, their Lyapunov spectra, six models) and
+    its HTML report."""
     from ..demo import run_demo
 
-    _enable_compile_cache()
-    rows, figure = run_demo(out_dir, quiet=json_)
+    enable_compile_cache()
+    summary, board, index = run_demo(out_dir, quiet=json_, workers=workers)
     if json_:
-        print_json(dict(systems=rows, figure=str(figure)))
+        print_json(dict(run=summary.to_dict(), leaderboard=board.to_dict("records"), report=str(index)))
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ class Evaluation:
     table: Any  # pandas.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     predictions: np.ndarray | None = None
+    rollouts: np.ndarray | None = None  # the long free runs (n, steps, d), when dynamics were scored
 
 
 def _rollouts(model: Forecaster, data: TaskData, n: int, steps: int) -> np.ndarray:
@@ -101,12 +102,14 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
     }
     if names:
         summary.update({f"median_{k}": float(np.nanmedian(per_window[k])) for k in ("rmse", "smape", "mae", "r2_score")})
+    roll = None
     if dynamics:
-        summary.update(_dynamics(model, data, rollout_lyapunov_times, n_rollouts))
-    return Evaluation(table, summary, pred)
+        dyn, roll = _dynamics(model, data, rollout_lyapunov_times, n_rollouts)
+        summary.update(dyn)
+    return Evaluation(table, summary, pred, roll)
 
 
-def _dynamics(model: Forecaster, data: TaskData, lyapunov_times: float, n: int) -> dict[str, Any]:
+def _dynamics(model: Forecaster, data: TaskData, lyapunov_times: float, n: int) -> tuple[dict[str, Any], np.ndarray]:
     """Long free-running rollouts against the reference run, and the model's own exponent."""
     steps = int(math.ceil(lyapunov_times * data.lyapunov_time / data.dt)) if data.lyapunov_exponent > 0 else 2000
     n = min(n, len(data.test))
@@ -131,4 +134,4 @@ def _dynamics(model: Forecaster, data: TaskData, lyapunov_times: float, n: int) 
         pass
     except Exception as e:  # the model's own orbit blew up: that is a finding, not a crash
         out["model_lyapunov_exponent_error"] = f"{type(e).__name__}: {e}"
-    return out
+    return out, roll

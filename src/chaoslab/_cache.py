@@ -1,0 +1,28 @@
+"""The persistent JAX compilation cache in the user cache dir (design.md: caches live there,
+never inside the package)."""
+
+from __future__ import annotations
+
+import os
+
+
+def cache_dir(*parts: str) -> str:
+    """``$XDG_CACHE_HOME/chaoslab/...`` (default ``~/.cache/chaoslab/...``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "chaoslab", *parts)
+
+
+def enable_compile_cache() -> None:
+    """Persist compiled XLA programs in the user cache dir (faster repeated runs and workers).
+    ``JAX_COMPILATION_CACHE_DIR`` set in the environment (even empty) takes precedence."""
+    import jax
+
+    if "JAX_COMPILATION_CACHE_DIR" in os.environ:
+        return
+    path = cache_dir("jax")
+    try:
+        os.makedirs(path, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", path)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    except Exception:  # a read-only home: run without the cache
+        pass
