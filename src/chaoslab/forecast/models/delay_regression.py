@@ -4,8 +4,14 @@ reservoir computing (NVAR, degree 2; Gauthier, Bollt, Griffith & Barbosa 2021, N
 
 Features of the time t: a constant, the k delayed states x_t, x_{t-s}, ..., x_{t-(k-1)s}
 (standardised by the training mean and std) and, for NVAR, every unique monomial of those up to
-``degree`` (Gauthier et al. use 2 at a finer step; ``auto_degree`` picks up to 4); the target is the standardised increment x_{t+1} - x_t (as in Gauthier et al.). The
+``degree``; the target is the standardised increment x_{t+1} - x_t (as in Gauthier et al.). The
 readout is a ridge regression; forecasts iterate it from the last (k-1)s + 1 context states.
+
+``degree=None`` (NVAR's default) chooses it: Gauthier et al. use 2 at a fine step, but at
+granularity 30 the one-step map needs more (below), while degree 4 makes some systems' rollouts
+leave the training range and blow up. Given validation windows, each degree from 2 to
+``auto_degree`` is fitted and the one with the longest median valid time on them kept (ties: the
+lower); without them, ``auto_degree``.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
 """
@@ -54,7 +60,10 @@ class DelayRegression(Forecaster):
         m = self.memory
         if train.shape[1] <= m:
             raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} needs more than {m}")
-        self.degree_ = self.degree or auto_degree(self.k * train.shape[-1])
+        if self.degree is None and val is not None and len(val) > 0:
+            self.degree_ = self._choose_degree(train, val, dt)
+        else:
+            self.degree_ = self.degree or auto_degree(self.k * train.shape[-1])
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
         z = (train - self.mu_) / self.sigma_
@@ -68,6 +77,21 @@ class DelayRegression(Forecaster):
         self.W_ = np.linalg.solve(G, F.T @ Y)
         self.innovation_ = innovation_factor(Y - F @ self.W_)
         return self
+
+    def _choose_degree(self, train, val, dt) -> int:
+        from ...metrics import valid_prediction_time
+
+        flat = train.reshape(-1, train.shape[-1])
+        scale = float(np.sqrt(np.sum(flat.var(axis=0)))) or 1.0
+        best, best_vpt = None, -1.0
+        for p in range(2, auto_degree(self.k * train.shape[-1]) + 1):
+            trial = type(self)(**(self.hyper_parameters() | {"degree": p})).fit(train)
+            with np.errstate(all="ignore"):
+                pred = trial.predict(val.context, val.target.shape[1])
+            vpt = float(np.median(valid_prediction_time(val.target, pred, dt, scale=scale)))
+            if vpt > best_vpt:
+                best, best_vpt = p, vpt
+        return best
 
     def _history(self, context):
         context = check_finite("context", context)
