@@ -312,3 +312,17 @@ def test_the_report_renders_in_headless_chromium(tiny_run, tmp_path):
             browser.close()
     assert not problems, problems
     assert requests and all(u.startswith("file://") for u in requests), [u for u in requests if not u.startswith("file://")]
+
+
+def test_leaderboard_counts_a_diverged_window_at_the_smape_limit():
+    import pandas as pd
+
+    rows = []
+    for system in ("A", "B"):
+        for window, (vpt, smape) in enumerate([(1.0, 10.0), (2.0, np.nan)]):  # window 1 diverged
+            base = dict(kind="forecast", system=system, model="m", seed=0, window=window)
+            rows += [base | dict(metric="vpt_lyapunov", value=vpt), base | dict(metric="smape", value=smape)]
+    board = leaderboard(pd.DataFrame(rows))
+    # sMAPE over the four windows: 10, 200, 10, 200 -> median 105; VPT 1, 2, 1, 2 -> 1.5
+    assert board.loc[0, "median_smape"] == 105.0 and board.loc[0, "median_vpt_lyapunov"] == 1.5
+    assert board.loc[0, "systems"] == 2 and board.loc[0, "windows"] == 4

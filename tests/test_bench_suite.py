@@ -137,3 +137,13 @@ def test_an_output_directory_of_another_suite_is_refused(tmp_path):
         prepare_out_dir(a, tmp_path / "full")
     r = CliRunner().invoke(app, ["bench", "run", str(a.path), "--out", str(tmp_path / "full")])
     assert r.exit_code == 2 and r.output.startswith("error: ") and len(r.output.strip().splitlines()) == 1
+
+
+def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["bench", "run", "tour", "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2 and r.output.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(r.output.strip().splitlines()) == 1 and not out.exists()
+    r = CliRunner().invoke(app, ["bench", "run", "tour", "--out", str(out), "--scheduler", "tcp://127.0.0.1:9",
+                                 "--workers", "2"])
+    assert r.exit_code == 2 and "--workers sizes the local cluster" in r.output

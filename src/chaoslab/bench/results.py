@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Results", "load_results", "leaderboard", "bootstrap_median_ci"]
+__all__ = ["Results", "load_results", "leaderboard", "bootstrap_median_ci", "SMAPE_DIVERGED"]
+
+SMAPE_DIVERGED = 200.0  # sMAPE of a forecast that grew without bound: 200/H sum |x^ - x| / (|x^| + |x|) -> 200
 
 
 @dataclass
@@ -87,7 +89,11 @@ def bootstrap_median_ci(values: np.ndarray, groups: np.ndarray | None = None, *,
 def leaderboard(table, *, n_boot: int = 2000, seed: int = 0):
     """One row per model: median VPT (Lyapunov times) and sMAPE over every test window of every
     system and seed, with 95 % cluster-bootstrap intervals (systems resampled), the median fit
-    time, the fraction of diverged long rollouts, and the number of systems; sorted by VPT."""
+    time, the fraction of diverged long rollouts, and the number of systems; sorted by VPT.
+
+    A window whose forecast diverged has no pointwise metrics (NaN); it counts here with sMAPE
+    200, the limit of sMAPE as the forecast grows without bound, so that diverging models are
+    not ranked on their surviving windows only."""
     import pandas as pd
 
     fc = table[table["kind"] == "forecast"]
@@ -99,6 +105,7 @@ def leaderboard(table, *, n_boot: int = 2000, seed: int = 0):
 
         vpt, vs = metric("vpt_lyapunov")
         sm, ss = metric("smape")
+        sm = np.where(np.isnan(sm), SMAPE_DIVERGED, sm)
         fit, _ = metric("fit_seconds", windows=False)
         div, _ = metric("diverged_fraction", windows=False)
         m, lo, hi = bootstrap_median_ci(vpt, vs, n_boot=n_boot, seed=seed)

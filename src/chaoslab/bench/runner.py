@@ -150,12 +150,14 @@ def _client(scheduler: str | None, workers: int | None):
 
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s"), None
+            return Client(scheduler, timeout="15s"), None
         except (OSError, TimeoutError) as e:
             raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
     n = workers or os.cpu_count() or 1
+    # no dashboard; the scheduler's own HTTP endpoints on a free port (8787 may be taken)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR, env=_worker_env())
+                           scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR,
+                           env=_worker_env())
     return Client(cluster), cluster
 
 
@@ -175,7 +177,13 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
     if scheduler and workers is not None:
         raise ValueError("--workers sizes the local cluster; with --scheduler the cluster's own workers are used")
     out_dir = Path(out_dir)
-    prepare_out_dir(suite, out_dir, force=force)
+    remote = _client(scheduler, None) if scheduler else None  # a wrong address fails before anything is written
+    try:
+        prepare_out_dir(suite, out_dir, force=force)
+    except BaseException:
+        if remote:
+            remote[0].close()
+        raise
     tasks = suite.tasks()
     finished = finished_ids(out_dir)
     pending = [t for t in tasks if t["id"] not in finished]
@@ -185,8 +193,10 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
     t0 = time.perf_counter()
     report = progress or (lambda **kw: None)
     report(done=summary.skipped, failed=0, running=0, total=summary.total)
+    if not pending and remote:
+        remote[0].close()
     if pending:
-        client, cluster = _client(scheduler, workers)
+        client, cluster = remote or _client(None, workers)
         tag = suite.digest[:8]
         try:
             data_futures, users = {}, {}
