@@ -17,13 +17,7 @@ from chaoslab.bench import bootstrap_median_ci, leaderboard, load_results, load_
 # one worker runs this module's tests, so the shared local run happens once
 pytestmark = pytest.mark.xdist_group("bench")
 
-TINY = """\
-name = "tiny"
-description = "two flows, three cheap models, spectra, and a model set up to fail"
-
-[systems]
-names = ["Lorenz", "Rossler"]
-
+PROTOCOL = """\
 [task]
 train_periods = 20
 horizon = 100
@@ -33,7 +27,16 @@ n_test = 4
 [evaluation]
 rollout_lyapunov_times = 20
 n_rollouts = 2
+"""
 
+TINY = """\
+name = "tiny"
+description = "two flows, three cheap models, spectra, and a model set up to fail"
+
+[systems]
+names = ["Lorenz", "Rossler"]
+
+{protocol}
 [analysis]
 lyapunov = true
 time = 100
@@ -46,12 +49,19 @@ name = "linear"
 
 [[models]]
 name = "nvar"
+samples = 5
+
+[[ensembles]]
+perturbation = "gaussian"
+members = 6
+cases = 3
+horizon = 2
 
 [[models]]
 name = "linear"
 label = "linear-k1000"
-hp = { k = 1000 }   # a delay longer than the training data: fit() raises, the suite goes on
-"""
+hp = {{ k = 1000 }}   # a delay longer than the training data: fit() raises, the suite goes on
+""".format(protocol=PROTOCOL)
 
 CHEAP = """\
 name = "cheap"
@@ -60,16 +70,7 @@ description = "three flows x four cheap models: long enough to be interrupted"
 [systems]
 names = ["Lorenz", "Rossler", "Halvorsen"]
 
-[task]
-train_periods = 20
-horizon = 100
-n_val = 1
-n_test = 4
-
-[evaluation]
-rollout_lyapunov_times = 20
-n_rollouts = 2
-
+{protocol}
 [[models]]
 name = "naive"
 
@@ -81,7 +82,7 @@ name = "linear"
 
 [[models]]
 name = "nvar"
-"""
+""".format(protocol=PROTOCOL)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +126,7 @@ def test_a_local_run_writes_each_task_once_and_records_failures(tiny_run):
     suite, out, summary = tiny_run
     ids = {t["id"] for t in suite.tasks()}
     failing = {t["id"] for t in suite.tasks() if t["label"] == "linear-k1000"}
-    assert summary.total == len(ids) == 10 and summary.done == 8 and summary.failed == 2
+    assert summary.total == len(ids) == 12 and summary.done == 10 and summary.failed == 2
     assert set(summary.failures) == failing
     res = load_results(out)
     t = res.table
@@ -143,6 +144,12 @@ def test_a_local_run_writes_each_task_once_and_records_failures(tiny_run):
     # short: the block standard error is ~0.03), the second near 0
     ly = t[(t["kind"] == "lyapunov") & (t["system"] == "Lorenz")].set_index("metric")["value"]
     assert abs(ly["lyapunov_exponent_1"] - 0.906) < 0.15 and abs(ly["lyapunov_exponent_2"]) < 0.1
+    # the sampling model's probabilistic scores, and the ensembles of the system
+    nv = fc[fc["model"] == "nvar"]
+    assert len(nv[nv["metric"] == "crps"]) == 2 * 4 and (nv[nv["metric"] == "crps"]["value"] > 0).all()
+    en = t[t["kind"] == "ensemble"]
+    assert set(en["system"]) == {"Lorenz", "Rossler"} and set(en["model"]) == {"gaussian-6"}
+    assert {"mean_crps", "spread_skill", "rank_histogram_p_value"} <= set(en["metric"])
     # failures keep their error, one file each
     assert {f["id"] for f in res.failures} == failing
     assert all("needs more than" in f["error"] for f in res.failures)
@@ -153,7 +160,7 @@ def test_a_rerun_skips_finished_tasks_and_retries_failures(tiny_run):
     suite, out, _ = tiny_run
     before = _stamps(out)
     again = run_suite(suite, out, workers=1)
-    assert again.skipped == 8 and again.done == 0 and again.failed == 2  # the failing model was retried
+    assert again.skipped == 10 and again.done == 0 and again.failed == 2  # the failing model was retried
     assert _stamps(out) == before
     assert len(load_results(out).runs) == 2
 
@@ -298,16 +305,19 @@ def test_the_report_renders_in_headless_chromium(tiny_run, tmp_path):
                     "img", "els => els.map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0])")
                 assert images and all(ok for _, ok in images), (p.name, images)
                 if p == index:
-                    rows = page.locator("#leaderboard-table tbody tr")
+                    rows = page.locator("#leaderboard-table tbody tr")  # the forecasting models
                     assert rows.count() == 3  # naive, linear, nvar; the failing model has no score
                     assert rows.nth(0).locator("td").nth(1).inner_text() == "nvar"
                     assert page.locator("#failures").count() == 1
+                    assert page.locator("#ensembles-table tbody tr").count() == 1
+                    assert page.locator("#sampling-table tbody tr").count() == 1
                     page.locator("#systems-table a", has_text="Rossler").click()
                     page.wait_for_load_state("load")
                     assert page.url.endswith("/systems/Rossler.html")
                 else:
                     assert page.locator("#models-table tbody tr").count() == 3
                     assert page.locator("#spectrum-table tbody tr").count() == 3
+                    assert page.locator("#ensembles-table tbody tr").count() == 1
         finally:
             browser.close()
     assert not problems, problems

@@ -43,7 +43,7 @@ def write(tmp_path, text, name="s.toml"):
 def test_shipped_suites_load_and_expand():
     assert {"quick", "standard", "tour"} <= set(list_suites())
     quick = load_suite("quick")
-    assert len(quick.systems) == 10 and len(quick.tasks()) == 10 * len(quick.models)
+    assert len(quick.systems) == 10 and len(quick.tasks()) == 10 * (len(quick.models) + len(quick.ensembles))
     assert {"naive", "nvar", "esn"} <= {m["name"] for m in quick.models}
     neural = {"mlp", "gru", "transformer", "node"}
     assert len(neural & {m["name"] for m in quick.models}) == 1  # the cheap models and one neural one
@@ -53,6 +53,9 @@ def test_shipped_suites_load_and_expand():
     assert standard.seeds == [0, 1, 2] and {m["name"] for m in standard.models} == set(cl.forecast.list_models())
     tour = load_suite("tour")
     assert tour.analysis["lyapunov"] and len([t for t in tour.tasks() if t["kind"] == "lyapunov"]) == len(tour.systems)
+    # probabilistic tasks: one ensemble task per system (and seed) and each configuration
+    assert len([t for t in quick.tasks() if t["kind"] == "ensemble"]) == 10 * len(quick.ensembles)
+    assert len([t for t in standard.tasks() if t["kind"] == "ensemble"]) == 135 * 3 * 2
 
 
 def test_tasks_grid_ids_and_shared_data(tmp_path):
@@ -99,6 +102,13 @@ def test_systems_by_tag(tmp_path):
      "s.toml:6: unknown tag 'atmosfere' in [systems]; did you mean 'atmosphere'?"),
     (lambda t: t + '\n[evaluation]\nmetrics = ["vpt", "rmsee"]\n', "s.toml:23: unknown metric 'rmsee' in [evaluation]; did you mean 'rmse'?"),
     (lambda t: t + '\n[evaluation]\ndynamics = "yes"\n', "s.toml:23: 'dynamics' in [evaluation] must be true or false"),
+    (lambda t: t.replace('name = "naive"', 'name = "naive"\nsamples = 5'), "s.toml:16: model 'naive' draws no samples"),
+    (lambda t: t.replace("hp = { size = 50 }", "hp = { size = 50 }\nsamples = 1"),
+     "s.toml:21: 'samples' of model 'esn' must be an integer >= 2, got 1"),
+    (lambda t: t + '\n[[ensembles]]\nperturbation = "bread"\n',
+     "s.toml:23: unknown perturbation 'bread' in [[ensembles]]; did you mean 'bred'?"),
+    (lambda t: t + '\n[[ensembles]]\nmembers = 1\n', "s.toml:23: 'members' in [[ensembles]] must be an integer >= 2, got 1"),
+    (lambda t: t + '\n[[ensembles]]\nmembrs = 10\n', "s.toml:23: unknown key 'membrs' in [[ensembles]]; did you mean 'members'?"),
 ])
 def test_bad_suites_name_file_line_and_key(tmp_path, edit, message):
     p = write(tmp_path, edit(GOOD))

@@ -16,18 +16,24 @@ from .embedding import (
 from .lyapunov import (
     CovariantVectors,
     LyapunovSpectrum,
+    LyapunovVectors,
     covariant_lyapunov_vectors,
     finite_time_lyapunov,
     kaplan_yorke_dimension,
     ks_entropy,
     lyapunov_spectrum,
     lyapunov_time,
+    lyapunov_vectors,
+    tangent_propagator,
 )
 from .lyapunov_series import SeriesLyapunov, largest_lyapunov_from_series
 from .regimes import RegimeResult, classify_regime, phase_defects
 from .spectra import dominant_period, power_spectrum
 
 __all__ = [
+    "LyapunovVectors",
+    "lyapunov_vectors",
+    "tangent_propagator",
     "CorrelationDimension", "CovariantVectors", "GaliResult", "gali", "EmbeddingResult", "LyapunovSpectrum", "SeriesLyapunov",
     "ZeroOneResult", "autocorrelation_delay", "cao_dimension", "correlation_dimension", "correlation_sum",
     "covariant_lyapunov_vectors", "delay_embed", "dominant_period", "embed", "false_nearest_neighbors",

@@ -40,7 +40,8 @@ from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_m
 from ..systems.base import System
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
-           "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors"]
+           "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors", "LyapunovVectors",
+           "lyapunov_vectors", "tangent_propagator"]
 
 MAX_HISTORY = 2000
 
@@ -615,3 +616,101 @@ def covariant_lyapunov_vectors(
         raise DivergenceError(system.name, 0, float("nan"), None)
     t = transient + interval * np.arange(n_win)
     return CovariantVectors(system.name, t, xs, V, np.asarray(lam))
+
+
+# ----------------------------------------------------------------------------- vectors at a state
+def _advance_for(system: System, k: int, interval, method: str = "auto", rtol: float = 1e-9, atol: float = 1e-9):
+    """The (x, Q, t, p) -> (x(t + interval), Phi Q) step of a flow, map or field."""
+    if system.delay:
+        raise ValueError("tangent vectors at a state are computed for flows, maps and fields, not delay equations")
+    if system.discrete:
+        return _map_advance(system, int(interval))
+    if system.stepper is not None:
+        return _pde_advance(system, float(interval))
+    return _flow_advance(system, k, float(interval), resolve_method(system, method), rtol, atol, None)
+
+
+@dataclass
+class LyapunovVectors:
+    """Backward (Gram–Schmidt) Lyapunov vectors ``Q[:, :k]`` at the state ``x`` reached at time
+    ``t``: the first j columns span the j directions in which perturbations grown since the past
+    are largest. ``exponents`` are the finite-time growth rates over the run (estimates)."""
+
+    system: str
+    x: np.ndarray
+    t: float
+    Q: np.ndarray
+    exponents: np.ndarray
+
+
+def lyapunov_vectors(system: System | str, x0=None, *, k: int | None = None, time: float | None = None,
+                     interval: float | None = None, t0: float = 0.0, params: Mapping[str, Any] | None = None,
+                     method: str = "auto", seed: int = 0) -> LyapunovVectors:
+    """The k leading backward Lyapunov vectors at the end of a run of ``time`` (default 20
+    periods; 200 iterations for maps) from ``x0``: a random orthonormal frame carried along by
+    the tangent dynamics with QR every ``interval`` aligns with them (exponentially fast, at the
+    rate of the gaps between exponents). The state moves: the vectors belong to ``result.x``."""
+    system = _as_system(system)
+    p, _, n_batch = _split_params(system, params)
+    if n_batch is not None:
+        raise ValueError("batched parameters are not supported here; loop over parameter sets")
+    d = system.dim
+    k = min(d, 10) if k is None else k
+    if not (isinstance(k, (int, np.integer)) and 1 <= k <= d):
+        raise ValueError(f"k must be an integer between 1 and {d}, got {k!r}")
+    period = float(system.period or 1.0)
+    if system.discrete:
+        interval, time = int(interval or 1), float(200 if time is None else time)
+    elif system.stepper is not None:
+        interval, time = float(interval or 10 * float(system.dt)), float(20 * period if time is None else time)
+    else:
+        interval, time = float(interval or period / 10), float(20 * period if time is None else time)
+    _check_positive("time", time, allow_none=False)
+    n_int = max(int(round(time / interval)), 1)
+    x0 = np.asarray(system.ic if x0 is None else x0, dtype=float)
+    if x0.shape != (d,):
+        raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
+    advance = _advance_for(system, k, interval, method)
+    Q0 = jnp.linalg.qr(jax.random.normal(jax.random.key(int(seed)), (d, k)))[0]
+
+    def run(x, Q, p):
+        def body(c, i):
+            x, Q, s = c
+            x1, M = advance(x, Q, t0 + i * interval, p)
+            Q1, logs = _qr_step(M)
+            return (x1, Q1, s + logs), None
+
+        (x, Q, s), _ = lax.scan(body, (x, Q, jnp.zeros(k)), jnp.arange(n_int))
+        return x, Q, s / (n_int * interval)
+
+    x, Q, lam = (np.asarray(a) for a in jax.jit(run)(jnp.asarray(x0), Q0, p))
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(Q))):
+        raise DivergenceError(system.name, 0, float("nan"), None)
+    return LyapunovVectors(system.name, x, float(t0 + n_int * interval), Q, lam)
+
+
+def tangent_propagator(system: System | str, x0, time: float, *, t0: float = 0.0,
+                       params: Mapping[str, Any] | None = None, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """(x(t0 + time), M): the state after ``time`` and the d x d matrix M = d x(t0 + time) / d x(t0)
+    of the linearised flow (map, field). Its singular vectors are the optimal perturbations over
+    ``time``: ``np.linalg.svd(M)`` gives U S V^T with V's columns the initial and U's the final
+    singular vectors, S the growth factors."""
+    system = _as_system(system)
+    p, _, n_batch = _split_params(system, params)
+    if n_batch is not None:
+        raise ValueError("batched parameters are not supported here")
+    _check_positive("time", time, allow_none=False)
+    d = system.dim
+    x0 = np.asarray(x0, dtype=float)
+    if x0.shape != (d,):
+        raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
+    if system.discrete:
+        n = int(round(time))
+        advance = _advance_for(system, d, n)
+    else:
+        advance = _advance_for(system, d, float(time), method)
+    x, M = jax.jit(lambda x, p: advance(x, jnp.eye(d), t0, p))(jnp.asarray(x0), p)
+    x, M = np.asarray(x), np.asarray(M)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(M))):
+        raise DivergenceError(system.name, 0, float(t0 + time), None)
+    return x, M

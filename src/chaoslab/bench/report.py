@@ -221,6 +221,54 @@ def _spectrum_figure(system: str, art: dict, path: Path) -> str | None:
     return _save(fig, path)
 
 
+def _ensemble_figure(system: str, label: str, art: dict, path: Path) -> str | None:
+    from ..plotting import plt
+
+    if art is None or "crps" not in art:
+        return None
+    lt = float(art["lyapunov_time"])
+    unit, name = (lt, "Lyapunov times") if np.isfinite(lt) else (1.0, "time")
+    t = art["t"] / unit
+    fig, ax = plt.subplots(1, 3, figsize=(11.0, 3.0))
+    ax[0].plot(t, art["plume"].T, color="C0", lw=0.5, alpha=0.35)
+    ax[0].plot(t, art["plume_truth"], color="k", lw=1.1)
+    ax[0].set_title(f"{label}: members and truth (case 0, x0)", fontsize=9)
+    ax[0].set_xlabel(f"lead time ({name})", fontsize=8)
+    ax[1].semilogy(t, art["rmse"], color="k", label="RMSE of the mean")
+    ax[1].semilogy(t, art["spread"], color="C0", ls="--", label="spread")
+    ax[1].semilogy(t, art["crps"], color="C2", label="CRPS")
+    ax[1].legend(fontsize=7)
+    ax[1].set_xlabel(f"lead time ({name})", fontsize=8)
+    ax[1].set_title("skill and spread", fontsize=9)
+    counts = art["rank_counts"]
+    ax[2].bar(np.arange(len(counts)), counts / max(counts.sum(), 1), color="0.6")
+    ax[2].axhline(1 / len(counts), color="C3", lw=0.8)
+    ax[2].set_title("rank histogram", fontsize=9)
+    for a in ax:
+        a.tick_params(labelsize=7)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _probabilistic_rows(t) -> tuple[list[dict], list[dict]]:
+    """Index tables: per ensemble label and per sampling model, medians over systems."""
+    ens, mods = [], []
+    et = t[t["kind"] == "ensemble"]
+    for label, g in et.groupby("model", sort=True):
+        med = lambda m: float(np.nanmedian(g[g["metric"] == m]["value"])) if (g["metric"] == m).any() else float("nan")
+        p = g[g["metric"] == "rank_histogram_p_value"]["value"].to_numpy(dtype=float)
+        ens.append(dict(label=label, systems=int(g["system"].nunique()), crps=med("mean_crps"),
+                        spread_skill=med("spread_skill"), brier=med("brier_score"),
+                        flat=float(np.mean(p > 0.01)) if len(p) else float("nan"),
+                        diverged=float(g[g["metric"] == "diverged_members"]["value"].sum())))
+    ft = t[(t["kind"] == "forecast") & (t["metric"].isin(["crps", "spread_skill"]))]
+    for model, g in ft.groupby("model", sort=True):
+        mods.append(dict(model=model, systems=int(g["system"].nunique()),
+                         crps=float(np.nanmedian(g[g["metric"] == "crps"]["value"])),
+                         spread_skill=float(np.nanmedian(g[g["metric"] == "spread_skill"]["value"]))))
+    return ens, mods
+
+
 def _system_lambda(res: Results, system: str) -> float:
     t = res.table
     lam = _value(t[t["kind"] == "lyapunov"], system, None, "lyapunov_exponent_1")
@@ -318,12 +366,23 @@ def _build(res: Results, root: Path, n_boot: int) -> None:
             f = _spectrum_figure(s, res.artifacts(lyap_tasks[0]), root / "img" / f"{slug}-spectrum.png")
             if f:
                 figs["spectrum"] = "../img/" + f
+        per_ensemble = []
+        for task_id in sorted(ts[ts["kind"] == "ensemble"]["task"].unique()):
+            te = ts[ts["task"] == task_id]
+            label = te["model"].iloc[0]
+            per_ensemble.append(dict(label=label, seed=int(te["seed"].iloc[0]),
+                                     **{m: _value(te, s, None, m) for m in ("mean_crps", "spread_skill", "rank_histogram_p_value",
+                                                                           "brier_score", "tail_covered", "diverged_members")}))
+            f = _ensemble_figure(s, label, res.artifacts(task_id), root / "img" / f"{slug}-ensemble-{_slug(task_id)}.png")
+            if f:
+                per_ensemble[-1]["figure"] = "../img/" + f
         best = max(per_model, key=lambda r: -np.inf if not np.isfinite(r["vpt"]) else r["vpt"]) if per_model else None
         lam = _system_lambda(res, s)
         system_rows.append(dict(name=s, slug=slug, lam=lam, ky=ky, best=best["model"] if best else "–",
                                 best_vpt=best["vpt"] if best else float("nan"), models=len(per_model)))
         html = env.get_template("system.html.j2").render(
             title=f"{s} — {res.suite['name']}", system=s, lam=lam, spectrum=spectrum, ky=ky, per_model=per_model,
+            per_ensemble=per_ensemble,
             figs=figs, suite=res.suite, failures=[f for f in res.failures if f.get("system") == s],
             version=chaoslab.__version__)
         (root / "systems" / f"{slug}.html").write_text(html)
@@ -335,7 +394,9 @@ def _build(res: Results, root: Path, n_boot: int) -> None:
     per_task = t.drop_duplicates("task")
     wall = float(per_task["wall_seconds"].sum()) if "wall_seconds" in t.columns else float("nan")
     comp = float(per_task["compile_seconds"].sum()) if "compile_seconds" in t.columns else float("nan")
+    ens_rows, sample_rows = _probabilistic_rows(t)
     html = env.get_template("index.html.j2").render(
+        ensembles=ens_rows, sampling=sample_rows,
         title=f"chaoslab benchmark: {res.suite['name']}", suite=res.suite, board=board.to_dict("records"),
         n_boot=n_boot, figures=figures, systems=system_rows, meta=meta, runs=res.runs, failures=res.failures,
         missing=res.missing, n_tasks=len(res.suite["tasks"]), n_done=int(t["task"].nunique()),

@@ -35,6 +35,15 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
     label = "esn-300"                 # optional: the name in the results (default: name)
     hp = { size = 300 }               # optional hyper-parameters
     tune = false                      # optional: run the family's documented search first
+    samples = 20                      # optional: also score sample() (CRPS, spread-skill)
+
+    [[ensembles]]                     # probabilistic tasks: perturbed-IC ensembles of the system
+    perturbation = "bred"             # gaussian, bred, lyapunov or singular
+    members = 20
+    amplitude = 0.01                  # RMS norm relative to the attractor's spread
+    cases = 10                        # truths (start points)
+    horizon = 5                       # Lyapunov times
+    param_spread = 0.01               # optional: also perturb the parameters (relative std)
 
 ``load_suite`` checks everything before any task starts: an unknown key, a wrong type, an
 unknown model or system is a ``SuiteError`` naming the file, the line and the key.
@@ -57,13 +66,15 @@ __all__ = ["Suite", "SuiteError", "load_suite", "list_suites", "suite_path", "TA
 
 TAGS_HELP = "a kind (flow, map, delay), a field (e.g. atmosphere, chemistry) or a flag (nonautonomous, hamiltonian, stiff)"
 
-_TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models"}
+_TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models", "ensembles"}
 _SYSTEMS = {"names", "tags", "exclude"}
 _TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int}
 _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
 _EVALUATION = {"metrics": None, "dynamics": bool, "rollout_lyapunov_times": float, "n_rollouts": int, "eps": float}
 _ANALYSIS = {"lyapunov": bool, "time": float}
-_MODEL = {"name", "label", "hp", "tune"}
+_MODEL = {"name", "label", "hp", "tune", "samples"}
+_ENSEMBLE = {"perturbation": str, "members": int, "amplitude": float, "cases": int, "horizon": float,
+             "param_spread": float, "label": str}
 _TASK_DEFAULTS = dict(granularity=[30.0], train_periods=[100.0], horizon=[300], context=[60], n_train=1, n_val=5,
                       n_test=20, observed=None)
 _EVAL_DEFAULTS = dict(metrics="all", dynamics=True, rollout_lyapunov_times=100.0, n_rollouts=4, eps=0.4)
@@ -88,12 +99,14 @@ class Suite:
     analysis: dict[str, Any]
     models: list[dict[str, Any]]
     text: str = field(repr=False, default="")
+    ensembles: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
         """A hash of everything that determines the suite's results."""
         return _hash(dict(systems=self.systems, seeds=self.seeds, task=self.task, evaluation=self.evaluation,
-                          analysis=self.analysis, models=self.models, name=self.name))
+                          analysis=self.analysis, models=self.models, name=self.name)
+                     | ({"ensembles": self.ensembles} if self.ensembles else {}))
 
     def settings(self) -> list[dict[str, Any]]:
         """The grid of protocol settings (one dict of Task keyword arguments each)."""
@@ -103,8 +116,8 @@ class Suite:
         return [g | {k: self.task[k] for k in _TASK_SCALAR} for g in grid]
 
     def tasks(self) -> list[dict[str, Any]]:
-        """Every task of the suite: Lyapunov spectra (one per system, if asked) and forecasts
-        (system x setting x seed x model). Each spec has ``id``, ``kind`` and ``data`` (the key
+        """Every task of the suite: Lyapunov spectra (one per system, if asked), forecasts
+        (system x setting x seed x model) and ensemble forecasts (system x seed x ensemble). Each spec has ``id``, ``kind`` and ``data`` (the key
         of the dataset the task reads; tasks sharing it share one integration)."""
         out: list[dict[str, Any]] = []
         if self.analysis["lyapunov"]:
@@ -120,7 +133,14 @@ class Suite:
                         spec = dict(kind="forecast", system=s, seed=seed, setting=setting, model=m["name"],
                                     label=m["label"], hp=m["hp"], tune=m["tune"], evaluation=self.evaluation,
                                     data_spec=data)
+                        if m.get("samples"):
+                            spec["samples"] = m["samples"]
                         out.append(spec | {"id": _task_id("forecast", s, m["label"], spec), "data": data_key})
+            for seed in self.seeds:
+                for e in self.ensembles:
+                    spec = dict(kind="ensemble", system=s, seed=seed, model=e["perturbation"], label=e["label"],
+                                ensemble={k: v for k, v in e.items() if k != "label"})
+                    out.append(spec | {"id": _task_id("ensemble", s, e["label"], spec), "data": None})
         return out
 
 
@@ -329,14 +349,21 @@ def load_suite(name_or_path: str | Path) -> Suite:
     models_raw = raw.get("models", [])
     if not isinstance(models_raw, list) or not all(isinstance(m, dict) for m in models_raw):
         err("models must be given as [[models]] tables", None, "models")
-    if not models_raw and not analysis["lyapunov"]:
-        err("the suite has nothing to run: add [[models]] tables or set lyapunov = true in [analysis]")
     models = [_check_model(m, i, unknown, err) for i, m in enumerate(models_raw)]
+    ens_raw = raw.get("ensembles", [])
+    if not isinstance(ens_raw, list) or not all(isinstance(e, dict) for e in ens_raw):
+        err("ensembles must be given as [[ensembles]] tables", None, "ensembles")
+    ensembles = [_check_ensemble(e, i, unknown, err) for i, e in enumerate(ens_raw)]
+    if not models_raw and not ensembles and not analysis["lyapunov"]:
+        err("the suite has nothing to run: add [[models]] or [[ensembles]] tables, or set lyapunov = true in [analysis]")
+    for i, lab in enumerate([e["label"] for e in ensembles]):
+        if [e["label"] for e in ensembles].index(lab) != i:
+            err(f"two ensembles share the label '{lab}'; give one a different label", "ensembles", "label", i)
     labels = [m["label"] for m in models]
     for i, lab in enumerate(labels):
         if labels.index(lab) != i:
             err(f"two models share the label '{lab}'; give one a different label", "models", "label" if "label" in models_raw[i] else "name", i)
-    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text)
+    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text, ensembles)
 
 
 def _is(v, typ) -> bool:
@@ -432,7 +459,49 @@ def _check_model(m: dict, i: int, unknown, err) -> dict:
     tune = m.get("tune", False)
     if not isinstance(tune, bool):
         err(f"'tune' of model '{name}' must be true or false, got {tune!r}", "models", "tune", i)
-    return dict(name=name, label=label, hp=dict(hp), tune=tune)
+    samples = m.get("samples")
+    if samples is not None:
+        if not _is(samples, int) or samples < 2:
+            err(f"'samples' of model '{name}' must be an integer >= 2, got {samples!r}", "models", "samples", i)
+        if not get_model(name).probabilistic():
+            err(f"model '{name}' draws no samples (probabilistic models: "
+                f"{', '.join(k for k in _probabilistic_models())})", "models", "samples", i)
+    out = dict(name=name, label=label, hp=dict(hp), tune=tune)
+    return out | ({"samples": samples} if samples is not None else {})
+
+
+def _probabilistic_models() -> list[str]:
+    from ..forecast import get_model, list_models
+
+    return [k for k in list_models() if get_model(k).probabilistic()]
+
+
+def _check_ensemble(e: dict, i: int, unknown, err) -> dict:
+    from ..ensembles import PERTURBATIONS
+
+    unknown(e, set(_ENSEMBLE), "ensembles", i, where=" in [[ensembles]]")
+    kind = e.get("perturbation", "gaussian")
+    if kind not in PERTURBATIONS:
+        from ..systems.base import _suggest
+
+        close = _suggest(str(kind), list(PERTURBATIONS))
+        hint = f"; did you mean '{close}'?" if close else f"; allowed: {', '.join(PERTURBATIONS)}"
+        err(f"unknown perturbation '{kind}' in [[ensembles]]{hint}", "ensembles", "perturbation", i)
+    out = dict(perturbation=kind, members=20, amplitude=0.01, cases=10, horizon=5.0, param_spread=None)
+    for key, typ in _ENSEMBLE.items():
+        if key in ("perturbation", "label") or key not in e:
+            continue
+        v = e[key]
+        lo = 2 if key == "members" else (1 if key == "cases" else 0)
+        bad = not _is(v, typ) or (v < lo if typ is int else v <= 0)
+        if bad:
+            kind_ = f"an integer >= {lo}" if typ is int else "a number > 0"
+            err(f"'{key}' in [[ensembles]] must be {kind_}, got {v!r}", "ensembles", key, i)
+        out[key] = typ(v)
+    label = e.get("label", f"{kind}-{out['members']}")
+    if not isinstance(label, str) or not label:
+        err("'label' in [[ensembles]] must be a non-empty string", "ensembles", "label", i)
+    return out | {"label": label}
 
 
 def known_metrics() -> set[str]:

@@ -123,6 +123,8 @@ def run_task(spec: dict[str, Any], data=None) -> TaskResult:
             rows, artifacts = _forecast(spec, data)
         elif spec["kind"] == "lyapunov":
             rows, artifacts = _lyapunov(spec)
+        elif spec["kind"] == "ensemble":
+            rows, artifacts = _ensemble(spec)
         else:
             raise ValueError(f"unknown task kind {spec['kind']!r}")
         status, error = "done", None
@@ -173,6 +175,8 @@ def _forecast(spec, data):
                  ("system_lyapunov_exponent", data.lyapunov_exponent), ("lyapunov_time", data.lyapunov_time),
                  ("dt", data.dt), ("diverged_windows", ev.summary["diverged_windows"])):
         rows.append(base | dict(window=-1, metric=k, value=float(v)))
+    if spec.get("samples"):
+        rows += _sample_scores(model, data, int(spec["samples"]), int(spec["seed"]), base)
     n = min(N_PLOT_WINDOWS, len(data.test))
     artifacts = dict(context=data.test.context[:n], target=data.test.target[:n], prediction=ev.predictions[:n],
                      dt=np.array(data.dt), scale=np.array(data.scale), lyapunov_time=np.array(data.lyapunov_time),
@@ -185,6 +189,54 @@ def _forecast(spec, data):
         roll = roll[np.all(np.isfinite(roll), axis=1) & (np.abs(roll - data.mean).max(axis=1) < 100 * data.scale)]
         if len(roll):
             artifacts["rollout"] = roll[np.sort(rng.choice(len(roll), min(N_MEASURE_POINTS, len(roll)), replace=False))]
+    return rows, artifacts
+
+
+def _sample_scores(model, data, n: int, seed: int, base: dict) -> list[dict]:
+    """CRPS (per window: mean over lead times and variables, in attractor scales) and the
+    spread-skill ratio of ``n`` samples per test window."""
+    from ..metrics import probabilistic as pm
+
+    with np.errstate(all="ignore"):
+        s = model.sample(data.test.context, data.test.target.shape[1], n, seed)  # (W, n, H, d)
+    rows = []
+    for w in range(len(s)):
+        ok = np.all(np.isfinite(s[w]), axis=(1, 2))
+        if ok.sum() < 2:
+            rows.append(base | dict(window=w, metric="sample_diverged", value=float((~ok).sum())))
+            continue
+        e, y = s[w][ok], data.test.target[w]
+        rows.append(base | dict(window=w, metric="crps", value=float(pm.crps(y, e).mean()) / data.scale))
+        rows.append(base | dict(window=w, metric="spread_skill", value=float(pm.spread_skill(y, e))))
+        rows.append(base | dict(window=w, metric="sample_diverged", value=float((~ok).sum())))
+    return rows
+
+
+def _ensemble(spec):
+    from ..ensembles.forecast import ensemble_forecast
+
+    e = spec["ensemble"]
+    ef = ensemble_forecast(spec["system"], e["members"], kind=e["perturbation"], relative_amplitude=e["amplitude"],
+                           cases=e["cases"], horizon=e["horizon"], seed=spec["seed"], param_spread=e.get("param_spread"))
+    sc = ef.scores(seed=spec["seed"])
+    base = _base(spec)
+    scale = ef.info["scale"]
+    rows = []
+    for k, v in (("mean_crps", float(np.mean(sc.crps)) / scale), ("mean_energy_score", float(np.mean(sc.energy)) / scale),
+                 ("mean_rmse_of_mean", float(np.mean(sc.rmse)) / scale), ("mean_spread", float(np.mean(sc.spread)) / scale),
+                 ("spread_skill", float(np.nanmean(sc.spread_skill))),
+                 ("rank_histogram_p_value", sc.rank_histogram.p_value),
+                 ("brier_score", float(np.mean([r.brier_score for r in sc.reliability]))),
+                 ("tail_events", float(sc.tail.events)), ("tail_covered", sc.tail.covered),
+                 ("valid_members", float(sc.valid_members)), ("diverged_members", float(sc.diverged_members)),
+                 ("lyapunov_time", ef.lyapunov_time), ("amplitude", ef.amplitude)):
+        rows.append(base | dict(window=-1, metric=k, value=float(v)))
+    ok = ef.valid[0]
+    rel = sc.reliability[0]
+    artifacts = dict(t=ef.t, crps=sc.crps, rmse=sc.rmse, spread=sc.spread, spread_skill=sc.spread_skill,
+                     rank_counts=sc.rank_histogram.counts, plume=ef.members[0, ok, :, 0], plume_truth=ef.truth[0, :, 0],
+                     reliability_p=rel.forecast_probability, reliability_f=rel.observed_frequency,
+                     lyapunov_time=np.array(ef.lyapunov_time), scale=np.array(scale))
     return rows, artifacts
 
 

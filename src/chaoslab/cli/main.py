@@ -25,10 +25,14 @@ app.add_typer(systems_app, name="systems")
 
 def _add_groups() -> None:
     from .bench import app as bench_app
+    from .ensemble import app as ensemble_app
+    from .ensemble import assimilate_cmd
     from .forecast import app as forecast_app
 
     app.add_typer(forecast_app, name="forecast")
     app.add_typer(bench_app, name="bench")
+    app.add_typer(ensemble_app, name="ensemble")
+    app.command("assimilate")(assimilate_cmd)
 
 
 _add_groups()

@@ -24,8 +24,10 @@ that step on: a diverging rollout is scored, never raised.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -88,10 +90,12 @@ def _forecast(net, ctx, horizon: int):
 
 
 def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning_rate: float, patience: int,
-                  clip: float, key):
+                  clip: float, key, keep: int = 5):
     """Minibatch Adam on ``net.loss(batch)`` over ``data`` (a pytree of arrays, samples first);
     early stopping on the validation rollout ``val = (context, target)`` (see the module
-    docstring). Returns the best network and the history {"loss", "score", "best_epoch"}."""
+    docstring). Returns the best network and the history {"loss", "score", "best_epoch",
+    "checkpoints"}: the networks of the ``keep`` best-scoring epochs, best first (a snapshot
+    ensemble for ``chaoslab.ensembles``)."""
     params, static = eqx.partition(net, eqx.is_inexact_array)
     n = len(jax.tree.leaves(data)[0])
     bs = min(int(batch_size), n)
@@ -100,6 +104,7 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     state = _optimizer(hyper).init(params)
     best, best_params, best_epoch, wait = math.inf, params, -1, 0
     hist = {"loss": [], "score": []}
+    kept: list[tuple[float, int, Any]] = []
     for epoch in range(epochs):
         key, sub = jax.random.split(key)
         params, state, loss = _epoch(params, static, state, sub, data, hyper, bs, nb)
@@ -107,6 +112,8 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
         score = score if math.isfinite(score) else math.inf
         hist["loss"].append(float(loss))
         hist["score"].append(score)
+        if math.isfinite(score) and (len(kept) < keep or score < kept[-1][0]):
+            kept = sorted(kept + [(score, epoch, params)], key=lambda c: c[0])[:keep]
         if score < best:
             best, best_params, best_epoch, wait = score, params, epoch, 0
         else:
@@ -114,6 +121,7 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
             if wait >= patience:
                 break
     hist["best_epoch"] = best_epoch
+    hist["checkpoints"] = [(e, eqx.combine(p, static)) for _, e, p in kept] or [(best_epoch, eqx.combine(best_params, static))]
     return eqx.combine(best_params, static), hist
 
 
@@ -181,8 +189,21 @@ class NeuralForecaster(Forecaster):
         self.net_, self.history_ = train_network(
             net, self._samples(z), windows, epochs=self.epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train)
+        self.checkpoints_ = self.history_.pop("checkpoints")
         self.fit_seconds_ = time.perf_counter() - t_start
         return self
+
+    def checkpoint_models(self) -> list["NeuralForecaster"]:
+        """The fitted model at each kept checkpoint (the best validation epochs, best first): a
+        snapshot ensemble sharing this model's standardisation."""
+        if not hasattr(self, "checkpoints_"):
+            raise ValueError(f"{self.name} is not fitted: call fit() first")
+        out = []
+        for epoch, net in self.checkpoints_:
+            m = copy.copy(self)
+            m.net_, m.epoch_ = net, epoch
+            out.append(m)
+        return out
 
     def predict(self, context, horizon):
         if not hasattr(self, "net_"):
