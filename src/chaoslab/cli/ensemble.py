@@ -64,8 +64,9 @@ def run_cmd(
     out.print(f"  lead ({summary['lead_unit']}): " + "  ".join(f"{v:7.3g}" for v in summary["leads"]))
     for k in ("crps", "rmse_of_mean", "spread", "spread_skill"):
         out.print(f"  {k:13s}: " + "  ".join(f"{v:7.3g}" for v in summary[k]))
-    out.print(f"  rank histogram {summary['rank_histogram']} (flatness p = {summary['rank_histogram_p_value']:.3g}); "
-              f"tail events {summary['tail_events']}, covered {summary['tail_covered']:.3g}")
+    tail = (f"tail events {summary['tail_events']}, covered {summary['tail_covered']:.3g}" if summary["tail_events"]
+            else "no tail event (beyond 3 climatological sd)")
+    out.print(f"  rank histogram {summary['rank_histogram']} (flatness p = {summary['rank_histogram_p_value']:.3g}); {tail}")
     if plot is not None:
         out.print(f"wrote {plot}")
 

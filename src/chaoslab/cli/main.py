@@ -27,12 +27,14 @@ def _add_groups() -> None:
     from .bench import app as bench_app
     from .ensemble import app as ensemble_app
     from .ensemble import assimilate_cmd
+    from .ews import app as ews_app
     from .forecast import app as forecast_app
 
     app.add_typer(forecast_app, name="forecast")
     app.add_typer(bench_app, name="bench")
     app.add_typer(ensemble_app, name="ensemble")
     app.command("assimilate")(assimilate_cmd)
+    app.add_typer(ews_app, name="ews")
 
 
 _add_groups()

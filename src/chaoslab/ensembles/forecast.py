@@ -69,8 +69,9 @@ class EnsembleScores:
             "rank_histogram": self.rank_histogram.counts.tolist(),
             "rank_histogram_p_value": self.rank_histogram.p_value,
             "brier_score": [r.brier_score for r in self.reliability],
-            "tail_events": self.tail.events, "tail_covered": self.tail.covered,
-            "tail_anticipated": self.tail.anticipated,
+            "tail_events": self.tail.events,  # with no tail event there is no coverage to report (None)
+            "tail_covered": self.tail.covered if self.tail.events else None,
+            "tail_anticipated": self.tail.anticipated if self.tail.events else None,
             "valid_members": self.valid_members, "diverged_members": self.diverged_members,
             "cases_scored": self.cases_scored,
         }
