@@ -128,6 +128,9 @@ def test_a_local_run_writes_each_task_once_and_records_failures(tiny_run):
     failing = {t["id"] for t in suite.tasks() if t["label"] == "linear-k1000"}
     assert summary.total == len(ids) == 12 and summary.done == 10 and summary.failed == 2
     assert set(summary.failures) == failing
+    # the work is measured (tasks, and the data each system's models share) and the share of it
+    # spent compiling JAX programs is a fraction
+    assert summary.task_seconds > 0 and summary.data_seconds > 0 and 0 < summary.compile_share < 1
     res = load_results(out)
     t = res.table
     assert set(t["task"]) == ids - failing and not res.missing

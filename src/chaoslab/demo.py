@@ -36,8 +36,8 @@ def run_demo(out_dir: Path, quiet: bool = False, workers: int | None = None):
             table.add_row(r.model, f"{r.median_vpt_lyapunov:.3g}", f"[{r.vpt_ci_low:.3g}, {r.vpt_ci_high:.3g}]",
                           f"{r.median_smape:.3g}", f"{r.median_fit_seconds:.3g}")
         out.print(table)
-        share = 100 * summary.compile_seconds / summary.task_seconds if summary.task_seconds else 0.0
+        share = 100 * summary.compile_share
         out.print(f"{summary.total} tasks ({summary.skipped} done before, {summary.done} ran, {summary.failed} failed) "
-                  f"in {summary.wall_seconds:.0f} s, {share:.0f} % of task time compiling")
+                  f"in {summary.wall_seconds:.0f} s, {share:.0f} % of the work compiling JAX programs")
         out.print(f"report: {index.resolve()}")
     return summary, board, index

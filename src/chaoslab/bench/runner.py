@@ -52,14 +52,22 @@ class RunSummary:
     task_seconds: float
     compile_seconds: float
     scheduler: str
+    data_seconds: float = 0.0  # integrating the shared task data (once per system, seed and setting)
+    data_compile_seconds: float = 0.0
     failures: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
         return self.skipped + self.done == self.total
 
+    @property
+    def compile_share(self) -> float:
+        """The fraction of the work (tasks and their data) spent tracing and compiling JAX."""
+        total = self.task_seconds + self.data_seconds
+        return (self.compile_seconds + self.data_compile_seconds) / total if total > 0 else 0.0
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"complete": self.complete}
+        return asdict(self) | {"complete": self.complete, "compile_share": self.compile_share}
 
 
 # --------------------------------------------------------------------------- files
@@ -199,7 +207,7 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
         client, cluster = remote or _client(None, workers)
         tag = suite.digest[:8]
         try:
-            data_futures, users = {}, {}
+            data_futures, users, counted = {}, {}, set()
             for t in pending:
                 if t["data"] is not None and t["data"] not in data_futures:
                     data_futures[t["data"]] = client.submit(build_data, t["data_spec"], key=f"{tag}-{t['data']}",
@@ -235,6 +243,10 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
                     else:
                         summary.failed += 1
                         summary.failures[t["id"]] = (result.error or "").splitlines()[0]
+                    if t["data"] is not None and t["data"] not in counted and "data_seconds" in result.meta:
+                        counted.add(t["data"])
+                        summary.data_seconds += float(result.meta["data_seconds"])
+                        summary.data_compile_seconds += float(result.meta["data_compile_seconds"])
                     if t["data"] is not None:
                         users[t["data"]] -= 1
                         if users[t["data"]] == 0:

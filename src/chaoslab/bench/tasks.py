@@ -103,23 +103,25 @@ def _prepare_worker() -> None:
 
 # --------------------------------------------------------------------------- tasks
 def build_data(data_spec: dict[str, Any]):
-    """The TaskData of a forecast task (shared by every model of the same system, seed and
-    setting)."""
+    """(TaskData, meta) of a forecast task — the data shared by every model of the same system,
+    seed and setting, and the wall and compile seconds its integration took."""
     _prepare_worker()
     from ..forecast import Task, make_task_data
 
+    t0, c0 = time.perf_counter(), compile_seconds()
     s = dict(data_spec)
-    return make_task_data(Task(s.pop("system"), seed=s.pop("seed"), **s))
+    data = make_task_data(Task(s.pop("system"), seed=s.pop("seed"), **s))
+    return data, dict(data_seconds=time.perf_counter() - t0, data_compile_seconds=compile_seconds() - c0)
 
 
 def run_task(spec: dict[str, Any], data=None) -> TaskResult:
     """Run one task (a forecast, given its data, or a Lyapunov spectrum); never raises."""
     _prepare_worker()
     t0, c0 = time.perf_counter(), compile_seconds()
+    data_meta = {}
     try:
         if spec["kind"] == "forecast":
-            if isinstance(data, BaseException):
-                raise data
+            data, data_meta = data
             rows, artifacts = _forecast(spec, data)
         elif spec["kind"] == "lyapunov":
             rows, artifacts = _lyapunov(spec)
@@ -133,7 +135,7 @@ def run_task(spec: dict[str, Any], data=None) -> TaskResult:
         status = "failed"
         error = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}\n" + traceback.format_exc(limit=8)
     meta = dict(environment(), wall_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds() - c0,
-                worker_pid=os.getpid())
+                worker_pid=os.getpid(), **data_meta)
     return TaskResult(spec["id"], status, rows, artifacts, meta, error)
 
 

@@ -82,10 +82,10 @@ def run_cmd(
     if json_:
         print_json(summary.to_dict())
     else:
-        share = 100 * summary.compile_seconds / summary.task_seconds if summary.task_seconds else 0.0
+        share = 100 * summary.compile_share
         out.print(f"{s.name}: {summary.total} tasks — {summary.skipped} already done, {summary.done} ran, "
-                  f"{summary.failed} failed — in {summary.wall_seconds:.1f} s (tasks {summary.task_seconds:.1f} s, "
-                  f"{share:.0f} % compiling); results in {out_dir}")
+                  f"{summary.failed} failed — in {summary.wall_seconds:.1f} s (work: tasks {summary.task_seconds:.1f} s + "
+                  f"data {summary.data_seconds:.1f} s, {share:.0f} % of it compiling); results in {out_dir}")
         for tid, msg in list(summary.failures.items())[:20]:
             out.print(f"  [red]failed[/red] {tid}: {msg}")
     if summary.failed:

@@ -14,7 +14,7 @@ from ``sample`` where the model has one.
 
 ``score_ensemble`` turns members (cases, M, H, d) and truths (cases, H, d) into scores per lead
 time (CRPS, energy score, ensemble-mean RMSE, spread, spread–skill ratio) and summaries (rank
-histogram with its flatness test, reliability of the event "above the climatological mean +
+histogram with its flatness test over lead times a Lyapunov time apart, reliability of the event "above the climatological mean +
 one standard deviation" for each variable, tail-event coverage). Members that diverged are
 left out and counted, never scored as NaN.
 """
@@ -89,9 +89,12 @@ def climatology(system, params=None, *, seed: int = 0, points: int = 20000) -> t
     return x.mean(axis=0), x.std(axis=0)
 
 
-def score_ensemble(members, truth, dt: float, clim_mean, clim_std, *, valid=None, seed: int = 0) -> EnsembleScores:
+def score_ensemble(members, truth, dt: float, clim_mean, clim_std, *, valid=None, seed: int = 0,
+                   rank_stride: int | None = None) -> EnsembleScores:
     """Scores of members (C, M, H, d) against truth (C, H, d); ``valid`` (C, M) marks members to
-    use (default: those that stayed finite). Cases with fewer than 2 valid members are skipped."""
+    use (default: those that stayed finite). Cases with fewer than 2 valid members are skipped.
+    The rank histogram takes the lead times ``rank_stride`` steps apart, counted back from the
+    last (default: five of them)."""
     X = np.asarray(members, dtype=float)
     Y = np.asarray(truth, dtype=float)
     if X.ndim != 4 or Y.shape != (X.shape[0], *X.shape[2:]):
@@ -121,7 +124,11 @@ def score_ensemble(members, truth, dt: float, clim_mean, clim_std, *, valid=None
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(mse > 0, np.sqrt(corr * var / mse), np.nan)
     Yr, Xr = np.stack(ranks_y), np.stack(ranks_x, axis=1)  # (C, H, d), (m, C, H, d)
-    rh = pm.rank_histogram(Yr, Xr, seed=seed)
+    # ranks at lead times ``rank_stride`` apart only: neighbouring lead times of one case are
+    # nearly the same sample, and the flatness test assumes independent ones
+    stride = max(1, int(rank_stride)) if rank_stride else max(1, H // 5)
+    leads = np.arange(H - 1, -1, -stride)[::-1]
+    rh = pm.rank_histogram(Yr[:, leads], Xr[:, :, leads], seed=seed)
     mu, sd = np.asarray(clim_mean, dtype=float), np.asarray(clim_std, dtype=float)
     rel = [pm.reliability(Yr[..., j], Xr[..., j], float(mu[j] + sd[j])) for j in range(d)]
     tail = pm.tail_coverage(Yr, Xr, mu, sd)
@@ -148,8 +155,10 @@ class EnsembleForecast:
     info: dict[str, Any] = field(default_factory=dict)
 
     def scores(self, seed: int = 0) -> EnsembleScores:
+        """Scores; the rank histogram over lead times one Lyapunov time apart (decorrelated)."""
+        stride = int(round(self.lyapunov_time / self.dt)) if math.isfinite(self.lyapunov_time) else None
         return score_ensemble(self.members, self.truth, self.dt, self.clim_mean, self.clim_std, valid=self.valid,
-                              seed=seed)
+                              seed=seed, rank_stride=stride)
 
 
 def _lyapunov_time(system, params) -> float:
