@@ -18,7 +18,6 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 

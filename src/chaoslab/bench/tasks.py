@@ -94,7 +94,7 @@ def environment() -> dict[str, str]:
 
 def _prepare_worker() -> None:
     """Once per process: float64 (importing chaoslab), the persistent compile cache."""
-    import chaoslab  # noqa: F401
+    import chaoslab  # noqa: F401  (enables float64 in this worker process)
     from .._cache import enable_compile_cache
 
     enable_compile_cache()

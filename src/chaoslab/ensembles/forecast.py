@@ -101,7 +101,6 @@ def score_ensemble(members, truth, dt: float, clim_mean, clim_std, *, valid=None
         raise ValueError(f"members must be (cases, M, H, d) and truth (cases, H, d); got {X.shape} and {Y.shape}")
     finite = np.all(np.isfinite(X), axis=(2, 3))
     valid = finite if valid is None else (np.asarray(valid, dtype=bool) & finite)
-    M = X.shape[1]
     cases = [c for c in range(X.shape[0]) if valid[c].sum() >= 2 and np.all(np.isfinite(Y[c]))]
     if not cases:
         raise ValueError("no case has 2 or more members that stayed finite: nothing to score")
