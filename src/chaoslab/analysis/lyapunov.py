@@ -630,6 +630,33 @@ def _advance_for(system: System, k: int, interval, method: str = "auto", rtol: f
     return _flow_advance(system, k, float(interval), resolve_method(system, method), rtol, atol, None)
 
 
+@lru_cache(maxsize=64)
+def _vectors_runner(system: System, k: int, n_int: int, interval, method: str):
+    """One jitted tangent-QR run per configuration, so repeated calls (an ensemble's cases) reuse
+    the compiled program: (x, Q, t0, p) -> (x, Q, finite-time exponents)."""
+    advance = _advance_for(system, k, interval, method)
+
+    def run(x, Q, t0, p):
+        def body(c, i):
+            x, Q, s = c
+            x1, M = advance(x, Q, t0 + i * interval, p)
+            Q1, logs = _qr_step(M)
+            return (x1, Q1, s + logs), None
+
+        (x, Q, s), _ = lax.scan(body, (x, Q, jnp.zeros(k)), jnp.arange(n_int))
+        return x, Q, s / (n_int * interval)
+
+    return jax.jit(run)
+
+
+@lru_cache(maxsize=64)
+def _propagator_runner(system: System, span, method: str):
+    """One jitted (x, t0, p) -> (x(t0 + span), d x(t0 + span) / d x(t0)) per configuration."""
+    d = system.dim
+    advance = _advance_for(system, d, span, method)
+    return jax.jit(lambda x, t0, p: advance(x, jnp.eye(d), t0, p))
+
+
 @dataclass
 class LyapunovVectors:
     """Backward (Gram–Schmidt) Lyapunov vectors ``Q[:, :k]`` at the state ``x`` reached at time
@@ -670,20 +697,9 @@ def lyapunov_vectors(system: System | str, x0=None, *, k: int | None = None, tim
     x0 = np.asarray(system.ic if x0 is None else x0, dtype=float)
     if x0.shape != (d,):
         raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
-    advance = _advance_for(system, k, interval, method)
     Q0 = jnp.linalg.qr(jax.random.normal(jax.random.key(int(seed)), (d, k)))[0]
-
-    def run(x, Q, p):
-        def body(c, i):
-            x, Q, s = c
-            x1, M = advance(x, Q, t0 + i * interval, p)
-            Q1, logs = _qr_step(M)
-            return (x1, Q1, s + logs), None
-
-        (x, Q, s), _ = lax.scan(body, (x, Q, jnp.zeros(k)), jnp.arange(n_int))
-        return x, Q, s / (n_int * interval)
-
-    x, Q, lam = (np.asarray(a) for a in jax.jit(run)(jnp.asarray(x0), Q0, p))
+    run = _vectors_runner(system, k, n_int, interval, method)
+    x, Q, lam = (np.asarray(a) for a in run(jnp.asarray(x0), Q0, float(t0), p))
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(Q))):
         raise DivergenceError(system.name, 0, float("nan"), None)
     return LyapunovVectors(system.name, x, float(t0 + n_int * interval), Q, lam)
@@ -704,12 +720,8 @@ def tangent_propagator(system: System | str, x0, time: float, *, t0: float = 0.0
     x0 = np.asarray(x0, dtype=float)
     if x0.shape != (d,):
         raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
-    if system.discrete:
-        n = int(round(time))
-        advance = _advance_for(system, d, n)
-    else:
-        advance = _advance_for(system, d, float(time), method)
-    x, M = jax.jit(lambda x, p: advance(x, jnp.eye(d), t0, p))(jnp.asarray(x0), p)
+    span = int(round(time)) if system.discrete else float(time)
+    x, M = _propagator_runner(system, span, method)(jnp.asarray(x0), float(t0), p)
     x, M = np.asarray(x), np.asarray(M)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(M))):
         raise DivergenceError(system.name, 0, float(t0 + time), None)
