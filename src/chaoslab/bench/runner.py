@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..data.tables import atomic_write, write_parquet_atomic
 from .suite import Suite
 from .tasks import ROW_COLUMNS, TaskResult, build_data, run_task
 
@@ -71,18 +72,8 @@ class RunSummary:
 
 
 # --------------------------------------------------------------------------- files
-def _atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_json(path: Path, obj) -> None:
-    _atomic_write_bytes(path, lambda p: p.write_text(json.dumps(obj, indent=1, default=str)))
+    atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1, default=str)))
 
 
 def prepare_out_dir(suite: Suite, out_dir: Path, *, force: bool = False) -> None:
@@ -129,15 +120,18 @@ def _save(result: TaskResult, spec: dict[str, Any], suite: Suite, out_dir: Path)
                                  seed=spec.get("seed"), error=result.error, meta=result.meta))
         return
     if result.artifacts:
-        _atomic_write_bytes(out_dir / "artifacts" / f"{result.id}.npz",
-                            lambda p: np.savez_compressed(open(p, "wb"), **result.artifacts))
+        def write_npz(p: Path) -> None:
+            with open(p, "wb") as f:  # a file object: savez would append ".npz" to the temporary name
+                np.savez_compressed(f, **result.artifacts)
+
+        atomic_write(out_dir / "artifacts" / f"{result.id}.npz", write_npz)
     df = pd.DataFrame(result.rows, columns=ROW_COLUMNS[1:])
     df.insert(0, "suite", suite.name)
     for k in META_COLUMNS:
         df[k] = result.meta.get(k)
     df["window"] = df["window"].astype("int64")
     df["seed"] = df["seed"].astype("int64")
-    _atomic_write_bytes(out_dir / "tasks" / f"{result.id}.parquet", lambda p: df.to_parquet(p, index=False))
+    write_parquet_atomic(df, out_dir / "tasks" / f"{result.id}.parquet")
     if failed.exists():
         failed.unlink()
 
@@ -170,12 +164,11 @@ def _client(scheduler: str | None, workers: int | None):
 
 
 def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None = None, workers: int | None = None,
-              force: bool = False, progress: Callable[..., Any] | None = None,
-              on_result: Callable[[TaskResult], None] | None = None) -> RunSummary:
+              force: bool = False, progress: Callable[..., Any] | None = None) -> RunSummary:
     """Run every unfinished task of ``suite`` into ``out_dir`` (see the module docstring).
 
     ``progress(done=, failed=, running=, total=)`` is called as results arrive and about twice a
-    second; ``on_result(result)`` after each result is saved. KeyboardInterrupt stops the run:
+    second. KeyboardInterrupt stops the run:
     what finished is on disk, what ran is lost.
     """
     from distributed import as_completed
@@ -251,8 +244,6 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
                         users[t["data"]] -= 1
                         if users[t["data"]] == 0:
                             data_futures.pop(t["data"]).release()
-                    if on_result:
-                        on_result(result)
                 try:
                     running = sum(1 for keys in client.processing().values() for k in keys if k in by_key)
                 except Exception:

@@ -506,9 +506,7 @@ def _check_ensemble(e: dict, i: int, unknown, err) -> dict:
 
 def known_metrics() -> set[str]:
     """Every metric name a forecast task can report."""
+    from ..forecast.evaluate import DYNAMICS_METRICS, HORIZON_METRICS
     from ..metrics.pointwise import METRICS
 
-    horizon = {"vpt", "vpt_lyapunov", "vpt_periods", "vpt_smape_lyapunov"}
-    dynamics = {"diverged_fraction", "histogram_kl", "sliced_wasserstein", "spectrum_distance",
-                "model_lyapunov_exponent", "model_lyapunov_uncertainty"}
-    return set(METRICS) | horizon | dynamics
+    return set(METRICS) | set(HORIZON_METRICS) | set(DYNAMICS_METRICS)

@@ -149,7 +149,7 @@ def _base(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _forecast(spec, data):
     from ..forecast import get_model
-    from ..forecast.evaluate import evaluate
+    from ..forecast.evaluate import DYNAMICS_METRICS, evaluate
     from ..forecast.tuning import tune
 
     ev_opts = spec["evaluation"]
@@ -167,9 +167,7 @@ def _forecast(spec, data):
     rows = [base | dict(window=int(r.window), metric=r.metric, value=float(r.value))
             for r in ev.table.itertuples() if keep is None or r.metric in keep]
     scalar = {k: v for k, v in ev.summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    summary_metrics = ["diverged_fraction", "histogram_kl", "sliced_wasserstein", "spectrum_distance",
-                       "model_lyapunov_exponent", "model_lyapunov_uncertainty"]
-    for k in summary_metrics:
+    for k in DYNAMICS_METRICS:
         if k in scalar and (keep is None or k in keep):
             rows.append(base | dict(window=-1, metric=k, value=float(scalar[k])))
     # the protocol's own numbers, always kept: the report needs them

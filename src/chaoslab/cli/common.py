@@ -94,17 +94,28 @@ def progress_bar(description: str, total: int, quiet: bool = False):
         yield lambda advance=1, **kw: prog.update(task, advance=advance, **kw)
 
 
-def atomic_savefig(fig, path: str | os.PathLike) -> Path:
-    """Save a matplotlib figure to a temporary sibling, then rename into place."""
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def check_figure_path(path: str | os.PathLike, option: str | None = None) -> Path:
+    """A figure path that can be written: a .png/.pdf/.svg name in an existing, writable
+    directory, or a one-line error naming the command-line ``option``. Called before any work."""
     path = Path(path)
-    allowed = {".png", ".pdf", ".svg"}
-    if path.suffix.lower() not in allowed:
-        raise ValueError(f"figure path must end in one of {sorted(allowed)}, got '{path.name}'")
+    if path.suffix.lower() not in FIGURE_SUFFIXES:
+        if option is None:
+            raise ValueError(f"figure path must end in one of {sorted(FIGURE_SUFFIXES)}, got '{path.name}'")
+        raise ValueError(f"{option} must end in .png, .pdf or .svg, got '{path.name}'")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"output directory '{parent}' does not exist")
     if not os.access(parent, os.W_OK):
         raise PermissionError(f"output directory '{parent}' is not writable")
+    return path
+
+
+def atomic_savefig(fig, path: str | os.PathLike) -> Path:
+    """Save a matplotlib figure to a temporary sibling, then rename into place."""
+    path = check_figure_path(path)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
         fig.savefig(tmp, dpi=110, bbox_inches="tight")

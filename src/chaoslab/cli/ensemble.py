@@ -7,19 +7,14 @@ from typing import Optional
 
 import typer
 
-from .common import atomic_savefig, handle_errors, out, print_json, progress_bar
+from .common import atomic_savefig, check_figure_path, handle_errors, out, print_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True, help="Ensembles: perturbed forecasts and their scores, growth, huge ensembles.")
 
 
 def _figure_path(path: Optional[Path]) -> None:
-    if path is None:
-        return
-    if path.suffix.lower() not in (".png", ".pdf", ".svg"):
-        raise ValueError(f"--plot must end in .png, .pdf or .svg, got '{path.name}'")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"output directory '{path.parent}' does not exist")
+    if path is not None:
+        check_figure_path(path, "--plot")
 
 
 def _system(name: str):

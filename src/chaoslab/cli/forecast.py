@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import atomic_savefig, handle_errors, out, print_json
+from .common import atomic_savefig, check_figure_path, handle_errors, out, print_json
 
 app = typer.Typer(no_args_is_help=True, help="Forecasting: models, fit and score, plot.")
 
@@ -140,11 +140,7 @@ def plot_cmd(
     from ..forecast.figures import forecast_figure
 
     m = get_model(model, seed=seed, **_hyper(hp))
-    if out_file.suffix.lower() not in (".png", ".pdf", ".svg"):
-        raise ValueError(f"--out must end in .png, .pdf or .svg, got '{out_file.name}'")
-    parent = out_file.parent if str(out_file.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"output directory '{out_file.parent}' does not exist")
+    check_figure_path(out_file, "--out")
     if window < 0:
         raise ValueError(f"--window must be >= 0, got {window}")
     task = _task(system, granularity, train_periods, 1, context, horizon, window + 1, 2, None, seed)

@@ -161,13 +161,10 @@ class EnsembleForecast:
 
 
 def _lyapunov_time(system, params) -> float:
-    inv = system.invariants if not params else None
-    if inv and inv.get("lyapunov_spectrum"):
-        lam = float(inv["lyapunov_spectrum"][0])
-    else:
-        from ..analysis import lyapunov_spectrum
+    """1/λ₁ (shipped invariants, else computed; the forecasting protocol's rule), inf if λ₁ <= 0."""
+    from ..forecast.protocol import _leading_exponent
 
-        lam = float(lyapunov_spectrum(system, k=1, params=params).exponents[0])
+    lam = _leading_exponent(system, params)
     return 1.0 / lam if lam > 0 else math.inf
 
 

@@ -30,8 +30,13 @@ from ..metrics import (
 from .base import Forecaster
 from .protocol import TaskData
 
-__all__ = ["Evaluation", "evaluate", "DIVERGENCE_BOUND"]
+__all__ = ["Evaluation", "evaluate", "DIVERGENCE_BOUND", "HORIZON_METRICS", "DYNAMICS_METRICS"]
 
+#: per-window horizon metrics of ``evaluate``'s table
+HORIZON_METRICS = ("vpt", "vpt_lyapunov", "vpt_periods", "vpt_smape_lyapunov")
+#: whole-model metrics of the long free runs (in the summary, where the model allows them)
+DYNAMICS_METRICS = ("diverged_fraction", "histogram_kl", "sliced_wasserstein", "spectrum_distance",
+                    "model_lyapunov_exponent", "model_lyapunov_uncertainty")
 DIVERGENCE_BOUND = 100.0  # a rollout farther than this many attractor scales from the mean has diverged
 
 
