@@ -235,7 +235,7 @@ def test_a_real_scheduler_survives_a_killed_worker(tmp_path):
         workers[0].wait()
         at_kill = _n_results(out)
         stdout, stderr = run.communicate(timeout=900)
-        assert run.returncode == 0, stderr
+        assert run.returncode == 0, (stdout, stderr)
         assert at_kill < total
         summary = json.loads(stdout)
         assert summary["done"] == total and summary["failed"] == 0
@@ -251,6 +251,59 @@ def test_a_real_scheduler_survives_a_killed_worker(tmp_path):
                 except (ProcessLookupError, PermissionError):
                     p.kill()
                 p.wait()
+
+
+LOOPBACK_SUITE = """\
+name = "loopback"
+description = "one flow, one model: where the local cluster listens"
+
+[systems]
+names = ["Lorenz"]
+
+[task]
+train_periods = 10
+horizon = 20
+n_val = 1
+n_test = 1
+
+[evaluation]
+dynamics = false
+
+[[models]]
+name = "naive"
+"""
+
+
+def test_the_local_cluster_listens_on_loopback_only(tmp_path):
+    # every socket the run's local cluster listens on (the scheduler's comm and HTTP server, the
+    # nannies', the workers'), in this process and its children, seen while tasks are running
+    import ipaddress
+
+    import psutil
+
+    path = tmp_path / "loopback.toml"
+    path.write_text(LOOPBACK_SUITE)
+    listening, calls = set(), []
+
+    def look(**counts):
+        calls.append(counts)
+        if len(calls) == 1:  # reported before the cluster starts
+            return
+        me = psutil.Process()
+        for proc in [me] + me.children(recursive=True):
+            try:
+                listening.update((proc.pid, c.laddr.ip, c.laddr.port) for c in proc.net_connections(kind="inet")
+                                 if c.status == psutil.CONN_LISTEN)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+
+    summary = run_suite(load_suite(path), tmp_path / "out", workers=2, progress=look)
+    assert summary.done == summary.total == 1 and len(calls) > 1
+    pids = {pid for pid, _, _ in listening}
+    # the scheduler's comm and HTTP server and two nannies here, a worker in each of two children
+    assert os.getpid() in pids and len(pids) >= 3 and len({(pid, port) for pid, _, port in listening}) >= 6, listening
+    outside = sorted(x for x in listening if not ipaddress.ip_address(x[1]).is_loopback)
+    assert not outside, f"listening beyond the loopback interface: {outside}"
 
 
 def test_bootstrap_interval_resamples_whole_systems():
@@ -277,8 +330,90 @@ def test_leaderboard_ranks_models_by_median_vpt(tiny_run):
     assert board.iloc[0]["model"] == "nvar" and (board["windows"] == 8).all()
 
 
+# strings a user controls (a suite's description, a system's name, a model's label, an error
+# message quoting its input) that are also HTML: the report must show them as text
+HOSTILE_DESCRIPTION = '<script>alert("description")</script> & <b>bold</b>'
+HOSTILE_SYSTEM = 'Rossler<img src=x onerror="alert(1)">'
+HOSTILE_LABEL = 'linear <i>"k=4"</i>'
+HOSTILE_FAILED_LABEL = "<u>linear-k1000</u>"
+HOSTILE_ERROR = "ValueError: <script>document.title = 'pwned'</script> & <!-- needs more than 1000 points"
+
+
+def _hostile_results(out, dest):
+    """A copy of the tiny run's results with HTML in its strings (the files' formats are the
+    runner's: suite.json, tasks/*.parquet, failed/*.json)."""
+    import shutil
+
+    import pandas as pd
+
+    shutil.copytree(out, dest)
+    record = json.loads((dest / "suite.json").read_text())
+    record["text"] = record["text"].replace(record["description"], HOSTILE_DESCRIPTION.replace('"', '\\"'))
+    record["description"] = HOSTILE_DESCRIPTION
+    (dest / "suite.json").write_text(json.dumps(record))
+    names = {"system": {"Rossler": HOSTILE_SYSTEM}, "model": {"linear": HOSTILE_LABEL, "linear-k1000": HOSTILE_FAILED_LABEL}}
+    for f in (dest / "tasks").glob("*.parquet"):
+        t = pd.read_parquet(f)
+        for col, new in names.items():
+            t[col] = t[col].replace(new)
+        t.to_parquet(f)
+    for f in (dest / "failed").glob("*.json"):
+        rec = json.loads(f.read_text())
+        rec["system"] = names["system"].get(rec["system"], rec["system"])
+        rec["model"] = names["model"].get(rec["model"], rec["model"])
+        rec["error"] = HOSTILE_ERROR + "\n" + rec["error"]
+        f.write_text(json.dumps(rec))
+    return dest
+
+
+def _html_parts(path):
+    """(start tags with their attributes, text content) of an HTML file, as a browser's parser sees them."""
+    from html.parser import HTMLParser
+
+    class Parts(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tags, self.text = [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, dict(attrs)))
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+        def handle_comment(self, data):
+            self.tags.append(("!--", {}))
+
+    parts = Parts()
+    parts.feed(path.read_text())
+    return parts.tags, "".join(parts.text)
+
+
+def test_the_report_escapes_html_in_names_descriptions_and_errors(tiny_run, tmp_path):
+    from chaoslab.bench import write_report
+
+    _, out, _ = tiny_run
+    clean = write_report(out, tmp_path / "clean")
+    index = write_report(_hostile_results(out, tmp_path / "results"), tmp_path / "report")
+    pages = sorted((index.parent / "systems").glob("*.html"))
+    assert [p.name for p in pages] == ["Lorenz.html", "Rossler_img_src_x_onerror__alert_1___.html"]  # names made safe
+    for page, same, shown in (
+            (index, clean, [HOSTILE_DESCRIPTION, HOSTILE_SYSTEM, HOSTILE_LABEL, HOSTILE_FAILED_LABEL, HOSTILE_ERROR]),
+            (pages[1], clean.parent / "systems" / "Rossler.html",
+             [HOSTILE_SYSTEM, HOSTILE_LABEL, HOSTILE_FAILED_LABEL, HOSTILE_ERROR])):
+        raw = page.read_text()
+        tags, text = _html_parts(page)
+        # no markup of theirs: the page has exactly the elements of the report of the plain strings
+        assert [t for t, _ in tags] == [t for t, _ in _html_parts(same)[0]], page.name
+        assert all(a.get("src", "").endswith(".png") and "onerror" not in a for t, a in tags if t == "img"), page.name
+        for s in shown:
+            assert s not in raw, (page.name, s)  # not verbatim ...
+            assert s in text, (page.name, s)  # ... but there, as text
+    assert "&lt;script&gt;alert(&#34;description&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in index.read_text()
+
+
 def test_the_report_renders_in_headless_chromium(tiny_run, tmp_path):
-    # Debian's chromium (installed by .ci/run), driven by Playwright: no browser is downloaded
+    # Debian's chromium (tools/test_setup.sh installs it), driven by Playwright: no browser is downloaded
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -289,8 +424,12 @@ def test_the_report_renders_in_headless_chromium(tiny_run, tmp_path):
     index = write_report(out, tmp_path / "report")
     pages = [index] + sorted((tmp_path / "report" / "systems").glob("*.html"))
     assert [p.stem for p in pages[1:]] == ["Lorenz", "Rossler"]
+    # the same results with HTML in their strings: shown as text, nothing of theirs runs
+    hostile = write_report(_hostile_results(out, tmp_path / "hostile"), tmp_path / "hostile-report")
+    hostile_pages = [hostile] + sorted((tmp_path / "hostile-report" / "systems").glob("*.html"))
     browser_path = shutil.which("chromium")
-    assert browser_path, "Debian's chromium is required for this test (apt-get install chromium; .ci/run does it)"
+    assert browser_path, ("Debian's chromium is required for this test: run tools/test_setup.sh (as root), "
+                          "or apt-get install chromium")
     problems, requests = [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=browser_path, args=[
@@ -321,6 +460,26 @@ def test_the_report_renders_in_headless_chromium(tiny_run, tmp_path):
                     assert page.locator("#models-table tbody tr").count() == 3
                     assert page.locator("#spectrum-table tbody tr").count() == 3
                     assert page.locator("#ensembles-table tbody tr").count() == 1
+            page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+            for p in hostile_pages:
+                page.goto(p.as_uri(), wait_until="load")
+                assert page.locator("script").count() == 0 and "pwned" not in page.title(), p.name
+                images = page.eval_on_selector_all(
+                    "img", "els => els.map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0])")
+                assert images and all(ok and src.endswith(".png") for src, ok in images), (p.name, images)
+                if p == hostile:
+                    assert page.locator("p.sub").first.inner_text().startswith(HOSTILE_DESCRIPTION)
+                    models = page.locator("#leaderboard-table tbody tr td:nth-child(2)").all_inner_texts()
+                    assert sorted(models) == sorted(["nvar", "naive", HOSTILE_LABEL])
+                    assert HOSTILE_SYSTEM in page.locator("#systems-table").inner_text()
+                    failures = page.locator("#failures ~ p").all_inner_texts()
+                    assert any(HOSTILE_FAILED_LABEL in f and HOSTILE_ERROR in f for f in failures), failures
+                    page.locator("#systems-table a", has_text=HOSTILE_SYSTEM).click()
+                    page.wait_for_load_state("load")
+                    assert page.url.endswith("/systems/Rossler_img_src_x_onerror__alert_1___.html")
+                    assert page.locator("h1").inner_text() == HOSTILE_SYSTEM
+                else:
+                    assert page.locator("#models-table tbody tr").count() == 3
         finally:
             browser.close()
     assert not problems, problems

@@ -47,9 +47,13 @@ def _fmt(v, digits: int = 3) -> str:
 
 
 def _env():
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    """The templates' environment. Every value is HTML-escaped (the templates are ``*.html.j2``,
+    which ``select_autoescape`` would not match): suite descriptions and files, system names,
+    model labels and error messages are text, never markup. The templates are given no
+    pre-rendered HTML; figures are PNG files referenced by ``img src``."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("chaoslab.bench", "templates"), autoescape=select_autoescape(["html"]),
+    env = Environment(loader=PackageLoader("chaoslab.bench", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = _fmt
     env.filters["slug"] = _slug

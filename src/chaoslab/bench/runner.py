@@ -36,6 +36,8 @@ __all__ = ["run_suite", "RunSummary", "ResultsDirError", "prepare_out_dir", "fin
 
 META_COLUMNS = ["chaoslab_version", "git_commit", "machine", "wall_seconds", "compile_seconds"]
 
+LOOPBACK = "127.0.0.1"  # the one interface a local cluster listens on
+
 
 class ResultsDirError(ValueError):
     """An output directory that cannot take this suite's results."""
@@ -156,9 +158,13 @@ def _client(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError) as e:
             raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
     n = workers or os.cpu_count() or 1
-    # no dashboard; the scheduler's own HTTP endpoints on a free port (8787 may be taken)
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR,
+    # Everything the local cluster opens listens on the loopback interface only: the scheduler's,
+    # the nannies' and the workers' TCP comms (host) and the scheduler's HTTP server, which
+    # distributed always starts (no dashboard; the runner uses none of its endpoints) - on a free
+    # port, as 8787 may be taken. An address without a host (":0") would listen on 0.0.0.0.
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host=LOOPBACK, protocol="tcp://",
+                           dashboard_address=None, worker_dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"}, silence_logs=logging.ERROR,
                            env=_worker_env())
     return Client(cluster), cluster
 
