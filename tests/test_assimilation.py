@@ -137,3 +137,13 @@ def test_localisation_needs_a_grid_and_the_cli_says_so():
     assert r.exit_code == 2 and r.output.strip() == "error: an ensemble needs at least 2 members, got 1"
     r = CliRunner().invoke(app, ["assimilate", "Lorenz96N40", "--observed", "0,x"])
     assert r.exit_code == 2 and "--observed must be all, every_other or comma-separated indices" in r.output
+
+
+def test_method_and_system_names_are_read_in_any_case():
+    # method="ETKF" is the ETKF, in the API and the CLI (names of systems too)
+    a = assimilate("Lorenz96N40", method="ETKF", members=5, cycles=5, observed="Every_Other")
+    b = assimilate("Lorenz96N40", method="etkf", members=5, cycles=5, observed="every_other")
+    assert a.method == b.method == "etkf" and a.time_mean_rmse == b.time_mean_rmse
+    r = CliRunner().invoke(app, ["assimilate", "lorenz96n40", "--method", "EnKF", "--members", "5", "--cycles", "5",
+                                 "--observed", "ALL", "--json"])
+    assert r.exit_code in (0, 1) and json.loads(r.stdout)["method"] == "enkf", r.output

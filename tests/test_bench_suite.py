@@ -157,3 +157,12 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):
     r = CliRunner().invoke(app, ["bench", "run", "tour", "--out", str(out), "--scheduler", "tcp://127.0.0.1:9",
                                  "--workers", "2"])
     assert r.exit_code == 2 and "--workers sizes the local cluster" in r.output
+
+
+def test_names_in_a_suite_are_read_in_any_case(tmp_path):
+    text = (GOOD.replace('["Lorenz", "Rossler"]', '["lorenz", "ROSSLER"]\nexclude = ["rossler"]')
+            .replace('name = "naive"', 'name = "NAIVE"') + '\n[[ensembles]]\nperturbation = "Bred"\n')
+    suite = load_suite(write(tmp_path, text))
+    assert suite.systems == ["Lorenz"] and [m["name"] for m in suite.models] == ["naive", "esn"]
+    assert [m["label"] for m in suite.models] == ["naive", "esn-small"]
+    assert suite.ensembles[0]["perturbation"] == "bred"

@@ -68,3 +68,23 @@ def test_split_counts_sum_and_follow_weights(weights, n):
     assert sum(counts) == n
     expected = np.asarray(weights) / sum(weights) * n
     assert np.all(np.abs(np.asarray(counts) - expected) < 1.0)
+
+
+def test_written_datasets_open_without_a_consolidation_warning(tmp_path):
+    # chaoslab generate (data.write) and save_dataset consolidate the Zarr metadata: opening with
+    # xarray's defaults does not warn that it "is typically much slower"
+    import warnings
+
+    import xarray as xr
+
+    from chaoslab.data import write
+
+    write("Lorenz", tmp_path / "w.zarr", 2, 50, block=20)  # two appended blocks
+    save_dataset(generate("Lorenz", 3, 30, split="1:1:1"), tmp_path / "s.zarr")
+    for name in ("w.zarr", "s.zarr"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ds = xr.open_zarr(tmp_path / name)
+        assert ds.x.dims == ("trajectory", "time", "dim")
+    assert xr.open_zarr(tmp_path / "w.zarr", consolidated=True).sizes["time"] == 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zarr", "w.zarr"]

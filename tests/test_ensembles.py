@@ -90,6 +90,9 @@ def test_perturbations_are_seeded_with_the_right_size(x_lorenz):
         perturb("Lorenz", x_lorenz, 4, "bred", 0)
     with pytest.raises(ValueError, match="unknown perturbation 'bread'; did you mean 'bred'"):
         perturb("Lorenz", x_lorenz, 4, "bread")
+    # perturbation kinds in any case
+    assert np.array_equal(perturb("lorenz", x_lorenz, 4, "Gaussian", 0.1, seed=1).x0,
+                          perturb("Lorenz", x_lorenz, 4, "gaussian", 0.1, seed=1).x0)
 
 
 def test_a_perfect_ensemble_forecast_is_calibrated():

@@ -136,9 +136,15 @@ def test_roc_and_auc_by_hand():
 @pytest.mark.parametrize("call, message", [
     (lambda: early_warnings(np.arange(10.0), window=0.5), "the series has 10 points: a rolling window of 0.5"),
     (lambda: early_warnings(np.r_[np.ones(50), np.nan], window=0.5), "series contains NaN or inf (first at index 50)"),
-    (lambda: early_warnings(np.ones(100), window=1.0), "window must be a fraction of the series in (0, 1), got 1.0"),
-    (lambda: early_warnings(np.ones(100), window=0), "window must be a fraction of the series in (0, 1), got 0"),
-    (lambda: early_warnings(np.ones(100), detrending="spline"), "detrending must be one of gaussian, lowess, linear, none"),
+    (lambda: early_warnings(np.ones(100), window=1.0),
+     "window must be a fraction of the series in (0, 1) or a number of points (an integer >= 8), got 1.0"),
+    (lambda: early_warnings(np.ones(100), window=0), "window must be a fraction of the series in (0, 1) or a number"),
+    (lambda: early_warnings(np.ones(100), window=12.5), "window must be a fraction of the series in (0, 1) or a number"),
+    (lambda: early_warnings(np.ones(100), window=100),
+     "a rolling window of 100 points needs a longer series than 100 points; window must be a fraction of the series "
+     "in (0, 1) or fewer points (< 100)"),
+    (lambda: early_warnings(np.ones(100), detrending="spline"),
+     "unknown detrending 'spline'; did you mean 'linear'? (allowed: gaussian, lowess, linear, none)"),
     (lambda: get_scenario("flod"), "unknown scenario 'flod'; did you mean 'fold'?"),
 ])
 def test_bad_input_is_one_line(call, message):
@@ -161,7 +167,9 @@ def test_ews_cli(tmp_path):
     for args, message in (
         (["--column", "label"], "error: column 'label' is not numeric: row 1 holds 'a'"),
         (["--column", "y"], "error: 's.csv' has no column 'y'; columns: t, x, label"),
-        (["--column", "x", "--window", "1.2"], "error: window must be a fraction of the series in (0, 1), got 1.2"),
+        (["--column", "x", "--window", "1.2"], "error: window must be a fraction of the series in (0, 1) or a number "
+                                                "of points (an integer >= 8), got 1.2"),
+        (["--column", "x", "--window", "600"], "error: a rolling window of 600 points needs a longer series than 600"),
         (["--column", "x", "--transition", "8"], "error: the series has 9 points: a rolling window of 0.5"),
     ):
         r = run(app, ["ews", "analyze", str(csv), *args])
@@ -173,5 +181,36 @@ def test_ews_cli(tmp_path):
     assert r.exit_code == 0 and set(json.loads(r.stdout)["indicators"]) == {"variance", "ac1", "skewness", "kurtosis",
                                                                            "cv", "spectral_ratio"}
     r = run(app, ["ews", "scenario", "fold", "--window", "0"])
-    assert r.exit_code == 2 and "window must be a fraction of the series in (0, 1)" in r.output
+    assert r.exit_code == 2 and "window must be a fraction of the series in (0, 1) or a number of points" in r.output
     assert {"fold", "transcritical", "pitchfork", "hopf", "harvest", "predator_prey", "thermohaline"} == set(SCENARIOS)
+
+
+def test_a_window_is_a_fraction_or_a_number_of_points(tmp_path):
+    # as in ewstools: window=300 on 600 points is window=0.5; the CLI's --window takes both forms
+    x = _ar1(np.linspace(0.2, 0.9, 600), 600, seed=8)
+    a, b = early_warnings(x, window=0.5), early_warnings(x, window=300)
+    for k in a.indicators:
+        np.testing.assert_array_equal(a.indicators[k], b.indicators[k])
+    assert b.window == 300 and b.summary()["window_points"] == 300 and a.summary()["window_points"] == 300
+    assert early_warnings(x, window=300.0).window == 300 and isinstance(early_warnings(x, window=300.0).window, int)
+    assert np.isnan(b.indicators["ac1"][:299]).all() and np.isfinite(b.indicators["ac1"][299:]).all()
+    csv = tmp_path / "s.csv"
+    csv.write_text("x\n" + "\n".join(str(v) for v in x) + "\n")
+    r = CliRunner().invoke(app, ["ews", "analyze", str(csv), "--column", "x", "--window", "300", "--detrend", "None",
+                                 "--surrogates", "0", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["window"] == 300 and s["window_points"] == 300 and s["detrending"] == "none"
+    assert s["indicators"]["ac1"]["kendall_tau"] == pytest.approx(early_warnings(x, window=0.5, detrending="none").tau["ac1"])
+    r = CliRunner().invoke(app, ["ews", "analyze", str(csv), "--column", "x", "--window", "300", "--surrogates", "0"])
+    assert r.exit_code == 0 and "rolling window 300 points" in r.output, r.output
+
+
+def test_names_are_read_in_any_case():
+    x = _ar1(np.linspace(0.2, 0.9, 400), 400, seed=3)
+    a = early_warnings(x, detrending="Linear", indicators=["AC1", "Variance"])
+    b = early_warnings(x, detrending="linear", indicators=["ac1", "variance"])
+    assert a.detrending == "linear" and list(a.tau) == ["ac1", "variance"] and a.tau == b.tau
+    assert get_scenario("FOLD") is get_scenario("fold")
+    res = evaluate_runs(simulate("fold", 3, seed=0), window=0.5, detrending="Gaussian", indicators=["AC1"])
+    assert list(res.auc) == ["ac1"] and res.info["detrending"] == "gaussian"

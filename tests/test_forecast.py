@@ -208,3 +208,122 @@ def test_climatology_samples_the_training_states(lorenz):
     assert np.all(np.min(np.linalg.norm(s[:, None] - states[None], axis=-1), axis=1) == 0)  # drawn, not made up
     # the draws' mean is the training mean within 5 standard errors (n = 6000 independent draws)
     assert np.all(np.abs(s.mean(0) - states.mean(0)) < 5 * states.std(0) / np.sqrt(len(s)))
+
+
+def test_hyper_parameters_are_checked_against_their_declared_types():
+    from chaoslab.forecast.base import _MODELS, _declared_hyper_parameters
+
+    cases = [("nvar", "degree", "abc", "hyper-parameter degree of nvar must be an integer or none, got 'abc'"),
+             ("nvar", "k", 2.5, "hyper-parameter k of nvar must be an integer, got 2.5"),
+             ("linear", "k", True, "hyper-parameter k of linear must be an integer, got True"),
+             ("esn", "ridge", "small", "hyper-parameter ridge of esn must be a number, got 'small'"),
+             ("sindy", "trig", "yes", "hyper-parameter trig of sindy must be true or false, got 'yes'"),
+             ("sindy", "refine", 1, "hyper-parameter refine of sindy must be true or false, got 1"),
+             ("edmd", "dictionary", 3, "hyper-parameter dictionary of edmd must be a string, got 3"),
+             ("mlp", "activation", None, "hyper-parameter activation of mlp must be a string, got None"),
+             ("dmd", "rank", "full", "hyper-parameter rank of dmd must be an integer or none, got 'full'"),
+             ("gru", "learning_rate", "fast", "hyper-parameter learning_rate of gru must be a number, got 'fast'"),
+             ("climatology", "max_states", np.float64(0.5),
+              "hyper-parameter max_states of climatology must be an integer, got 0.5"),
+             ("nvar", "kk", 2, "model 'nvar' has no hyper-parameter 'kk'; did you mean 'k'?"),
+             ("esn", "foo", 2, "model 'esn' has no hyper-parameter 'foo'; its hyper-parameters: bias_scaling, degree,")]
+    for model, name, value, message in cases:
+        with pytest.raises(ValueError) as e:
+            get_model(model, **{name: value})
+        assert str(e.value).startswith(message) and "\n" not in str(e.value), (model, name, str(e.value))
+    # values of the right kind pass, made the declared type: an integral float is an integer, an
+    # integer a number, none where it is allowed
+    m = get_model("nvar", k=np.int64(3), skip=1.0, ridge=0, degree=None)
+    assert (m.k, m.skip, m.ridge, m.degree) == (3, 1, 0.0, None) and type(m.skip) is int and type(m.ridge) is float
+    assert get_model("sindy", trig=np.bool_(True), poly_degree=2).trig is True
+    # every declared hyper-parameter of every built-in model refuses a value of the wrong kind, by name
+    for model, cls in _MODELS.items():
+        if not cls.__module__.startswith("chaoslab.forecast.models"):
+            continue
+        declared, _ = _declared_hyper_parameters(cls)
+        for name, spec in declared.items():
+            if spec is None:
+                continue
+            wrong = 1 if spec[0] == (str,) else "abc"
+            with pytest.raises(ValueError, match=f"^hyper-parameter {name} of {model} must be "):
+                get_model(model, **{name: wrong})
+
+
+# ----------------------------------------------------------------------------- first-hour friction (issue 13)
+def test_one_trajectory_and_one_window_are_accepted_by_every_model(lorenz):
+    # a (T, d) trajectory is one trajectory; a single validation window (c, d), (H, d) is one window
+    from chaoslab.forecast import Windows
+
+    train, dt = lorenz.train[0, :800], lorenz.dt
+    one_val = Windows(lorenz.val.context[0], lorenz.val.target[0, :30], lorenz.val.t0[0])
+    ctx = lorenz.test.context[:3]
+    for name, hyper in [("naive", {}), ("climatology", {}), ("linear", {}), ("nvar", {}), ("esn", {"size": 50}),
+                        ("dmd", {}), ("edmd", {"degree": 2}), ("sindy", {"refine": False})]:
+        flat = get_model(name, **hyper).fit(train, one_val, dt=dt)
+        batched = get_model(name, **hyper).fit(train[None], Windows(one_val.context[None], one_val.target[None],
+                                                                    np.atleast_1d(one_val.t0)), dt=dt)
+        np.testing.assert_array_equal(flat.predict(ctx, 4), batched.predict(ctx, 4), err_msg=name)
+
+
+def test_one_context_gives_one_forecast_and_bad_shapes_say_what_is_wanted(lorenz):
+    from chaoslab.forecast import Forecaster
+
+    class MeanReverting(Forecaster):  # a user's model: the same checks apply to it
+        def fit(self, train, val=None, *, dt=1.0):
+            self.mean_ = train.reshape(-1, train.shape[-1]).mean(0)
+            return self
+
+        def predict(self, context, horizon):
+            return np.broadcast_to(self.mean_, (len(context), horizon, self.mean_.size)).copy()
+
+    ctx = lorenz.test.context
+    for m in [get_model("naive").fit(lorenz.train), get_model("linear").fit(lorenz.train),
+              get_model("nvar", degree=2).fit(lorenz.train), get_model("esn", size=50).fit(lorenz.train),
+              get_model("dmd", delays=2).fit(lorenz.train, dt=lorenz.dt), MeanReverting().fit(lorenz.train[0])]:
+        one = m.predict(ctx[2], 5)
+        assert one.shape == (5, 3), m
+        np.testing.assert_array_equal(one, m.predict(ctx[2:3], 5)[0])
+        for bad, message in [(ctx[2][:, :2], r"context must have shape \(points, 3\) for one window or "
+                                              r"\(windows, points, 3\), got \(60, 2\)$"),
+                             (ctx[2].ravel(), r"context must have shape \(points, 3\) .*got \(180,\)$"),
+                             (ctx[None], r"context must have shape .*got \(1, 12, 60, 3\)$")]:
+            with pytest.raises(ValueError, match=message):
+                m.predict(bad, 5)
+    with pytest.raises(ValueError, match=r"context has 3 points; linear needs at least 4 \(shape \(points >= 4, 3\)"):
+        get_model("linear").fit(lorenz.train).predict(ctx[0, :3], 5)
+    with pytest.raises(ValueError, match="mlp is not fitted: call fit"):
+        get_model("mlp").predict(ctx[0], 5)
+    # sample() takes one context too: (n, horizon, d)
+    for name in ("climatology", "linear"):
+        m = get_model(name).fit(lorenz.train)
+        s = m.sample(ctx[1], 6, 4, seed=3)
+        assert s.shape == (4, 6, 3)
+        np.testing.assert_array_equal(s, m.sample(ctx[1:2], 6, 4, seed=3)[0])
+
+
+def test_models_whose_results_are_in_time_units_require_dt(lorenz):
+    for name, what in [("dmd", "continuous-time eigenvalues"), ("edmd", "continuous-time eigenvalues"),
+                       ("sindy", "equations")]:
+        with pytest.raises(ValueError, match=f"^{name} needs dt, the time between training samples.*{what}") as e:
+            get_model(name).fit(lorenz.train)
+        assert "\n" not in str(e.value)
+    with pytest.raises(ValueError, match="dt must be a positive number"):
+        get_model("dmd").fit(lorenz.train, dt=0.0)
+    # models whose outputs are per step do not need it
+    get_model("nvar", degree=2).fit(lorenz.train[:, :300])
+    get_model("naive").fit(lorenz.train)
+
+
+def test_nvar_says_which_degree_it_chose_and_why(lorenz, caplog):
+    import logging
+
+    train = lorenz.train[:, :1500]
+    with caplog.at_level(logging.INFO, logger="chaoslab.forecast.models.delay_regression"):
+        chosen = get_model("NVAR").fit(train, lorenz.val, dt=lorenz.dt)  # model names in any case
+        largest = get_model("nvar").fit(train)
+    assert f"degree={chosen.degree_} chosen by median validation VPT among 2..4" in repr(chosen)
+    assert "degree=4, the largest (at most 500 features); no validation windows to choose by" in repr(largest)
+    assert repr(get_model("nvar", degree=3).fit(train)).endswith("degree=3)")  # a given degree is just shown
+    logged = [r.getMessage() for r in caplog.records]
+    assert f"nvar: degree={chosen.degree_} chosen by median validation VPT among 2..4" in logged
+    assert "nvar: degree=4, the largest (at most 500 features); no validation windows to choose by" in logged

@@ -89,3 +89,11 @@ def test_forecast_cli(tmp_path):
 def test_forecast_cli_bad_input(args, message):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2 and r.output.strip().startswith(message) and len(r.output.strip().splitlines()) == 1, r.output
+
+
+def test_forecast_cli_reads_names_in_any_case():
+    r = CliRunner().invoke(app, ["forecast", "fit", "NAIVE", "--system", "lorenz", "--train-periods", "10",
+                                 "--n-test", "1", "--n-val", "1", "--horizon", "20", "--no-dynamics", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["model"] == "naive" and s["system"] == "Lorenz"

@@ -102,7 +102,7 @@ def test_dmd_recovers_a_linear_map():
     assert match(m.eigenvalues_, eig).max() < 1e-10
     assert match(m.continuous_eigenvalues_, np.log(eig) / 0.1).max() < 1e-9
     np.testing.assert_allclose(m.predict(x[None, :50], 10)[0], x[50:], atol=1e-10)
-    low = DMD(rank=2).fit(x[None, :50])  # rank truncation: 2 eigenvalues, an operator of rank 2
+    low = DMD(rank=2).fit(x[None, :50], dt=0.1)  # rank truncation: 2 eigenvalues, an operator of rank 2
     assert low.eigenvalues_.size == 2 and np.linalg.matrix_rank(low.operator_) == 2
 
 
@@ -115,7 +115,7 @@ def test_hankel_dmd_finds_the_frequencies_of_two_sinusoids():
     assert m.eigenvalues_.size == 4
     assert match(m.continuous_eigenvalues_, [1j * w1, -1j * w1, 1j * w2, -1j * w2]).max() < 1e-9
     np.testing.assert_allclose(m.predict(s[None, 290:300, None], 100)[0, :, 0], s[300:], atol=1e-9)
-    assert DMD().fit(s[None, :300, None]).eigenvalues_.size == 1  # no delays: one real eigenvalue
+    assert DMD().fit(s[None, :300, None], dt=dt).eigenvalues_.size == 1  # no delays: one real eigenvalue
 
 
 def test_edmd_recovers_a_linear_map():
@@ -148,7 +148,7 @@ def test_edmd_finds_the_finite_koopman_subspace_of_a_polynomial_map():
     m = get_model("edmd", degree=2, alpha=0.0).fit(traj[:, :15], dt=1.0)
     assert match(m.eigenvalues_, [1.0, a, b, a**2]).max() < 1e-10
     np.testing.assert_allclose(m.predict(traj[:, 10:15], 5), traj[:, 15:], atol=1e-10)
-    rff = [EDMD(dictionary="rff", n_features=50, alpha=1e-8, seed=4).fit(traj) for _ in range(2)]
+    rff = [EDMD(dictionary="rff", n_features=50, alpha=1e-8, seed=4).fit(traj, dt=1.0) for _ in range(2)]
     assert rff[0].K_.shape == (53, 53) and np.array_equal(rff[0].K_, rff[1].K_)  # seeded features
 
 
@@ -166,7 +166,7 @@ def test_bad_input_is_refused_in_one_line(lorenz):
             get_model(name).fit(bad, dt=lorenz.dt)
         assert "\n" not in str(e.value)
     with pytest.raises(ValueError, match="context has 2 points; dmd needs at least 4"):
-        DMD(delays=4).fit(lorenz.train).predict(lorenz.test.context[:, -2:], 3)
+        DMD(delays=4).fit(lorenz.train, dt=lorenz.dt).predict(lorenz.test.context[:, -2:], 3)
 
 
 def test_the_exponent_of_a_linear_model_is_its_spectral_radius(lorenz):

@@ -162,3 +162,11 @@ def test_state_dependent_noise_gbm_mean():
     expected = (1 + 0.5 * 0.01) ** 100
     se = xt.std() / np.sqrt(len(xt))
     assert abs(xt.mean() - expected) < 5 * se
+
+
+def test_integrator_methods_are_read_in_any_case():
+    a = cl.trajectory(Oscillator, 11, dt=0.1, method="RK4")
+    assert a.method == "rk4" and np.array_equal(a.x, cl.trajectory(Oscillator, 11, dt=0.1, method="rk4").x)
+    assert cl.ensemble(Oscillator, 5, x0=np.ones((2, 2)), dt=0.1, method="Dopri5").method == "dopri5"
+    with pytest.raises(ValueError, match=r"^unknown method 'rk45'; did you mean 'rk4'\? \(allowed: auto, rk4, dopri5"):
+        cl.trajectory(Oscillator, 11, dt=0.1, method="rk45")

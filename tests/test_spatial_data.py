@@ -40,7 +40,7 @@ def test_registry_kinds():
     assert "Lorenz96N40" in cl.list_systems("lattice")
     assert len(cl.list_systems("ode")) == 161  # the benchmark catalog is unchanged
     assert not set(cl.list_systems("spatial")) & set(cl.list_systems("flow"))
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(ValueError, match="unknown kind 'fields'; allowed: flow, map"):
         cl.list_systems("fields")
 
 

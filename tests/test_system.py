@@ -53,3 +53,21 @@ def test_rhs_is_pure_and_jittable():
     f = jax.jit(lambda x: s.rhs(x, 0.0, p))
     x = jnp.asarray(s.ic)
     np.testing.assert_array_equal(f(x), s.rhs(x, 0.0, p))
+
+
+def test_names_are_read_in_any_case_by_one_helper():
+    # one rule for every name chosen from a fixed set: the exact name, else its unique match ignoring case
+    assert cl.get_system("lorenz") is cl.get_system("Lorenz") and cl.get_system("LORENZ96N40").name == "Lorenz96N40"
+    assert cl.resolve_name("ETKF", ("etkf", "enkf"), "method") == "etkf"
+    assert cl.resolve_name("Aa", ("aa", "Aa"), "name") == "Aa"  # an exact match wins
+    with pytest.raises(cl.UnknownNameError, match=r"^name 'AA' is ambiguous: 'aa', 'Aa' differ only in case"):
+        cl.resolve_name("AA", ("aa", "Aa"))
+    with pytest.raises(cl.UnknownNameError) as e:
+        cl.resolve_name("etfk", ("etkf", "enkf"), "method")
+    assert str(e.value) == "unknown method 'etfk'; did you mean 'etkf'? (allowed: etkf, enkf)"
+    assert isinstance(e.value, ValueError) and isinstance(e.value, KeyError)
+    with pytest.raises(ValueError, match=r"^unknown method 'x'; allowed: a, b$"):
+        cl.resolve_name("x", ["a", "b"], "method")
+    with pytest.raises(cl.UnknownSystemError, match=r"^unknown system 'qqqqqq'; see 'chaoslab systems list'$"):
+        cl.get_system("qqqqqq")
+    assert cl.list_systems("PDE") == cl.list_systems("pde")

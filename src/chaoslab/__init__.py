@@ -13,12 +13,14 @@ __version__ = "0.1.0"
 from .systems.base import (  # noqa: E402,F401
     ParameterError,
     System,
+    UnknownNameError,
     UnknownSystemError,
     delay_flow,
     flow,
     get_system,
     list_systems,
     map_system,
+    resolve_name,
     stack,
 )
 from .integrate import (  # noqa: E402,F401

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..systems.base import resolve_name
 from .embedding import as_series
 
 __all__ = ["zero_one_test", "ZeroOneResult", "gali", "GaliResult"]
@@ -161,8 +162,7 @@ def zero_one_test(x, *, n_c: int = 100, subsample: int = 1, threshold: float = 0
         raise ValueError(f"subsample must be an integer >= 1, got {subsample!r}")
     if not (isinstance(n_c, (int, np.integer)) and n_c >= 1):
         raise ValueError(f"n_c must be an integer >= 1, got {n_c!r}")
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
+    method = resolve_name(method, _METHODS, "method")
     if not (isinstance(threshold, (int, float, np.number)) and np.isfinite(threshold)):
         raise ValueError(f"threshold must be a finite number, got {threshold!r}")
     phi = as_series(x, min_length=100 * subsample)[::subsample]

@@ -13,22 +13,54 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..systems.base import resolve_name
+
 __all__ = ["delay_embed", "autocorrelation_delay", "mutual_information_delay", "false_nearest_neighbors",
-           "cao_dimension", "embed", "EmbeddingResult", "as_series", "theiler_window"]
+           "cao_dimension", "embed", "EmbeddingResult", "as_series", "as_points", "theiler_window"]
+
+
+# Distances between points come from squared differences: in float64 (range ~1e-308..1e308) a
+# spread of the data beyond 1e-150..1e150 would underflow or overflow them.
+SPREAD = (1e-150, 1e150)
+
+
+def _floats(x, name: str) -> np.ndarray:
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of real numbers") from None
+
+
+def _check_values(a: np.ndarray, name: str) -> np.ndarray:
+    """Finite values whose spread distances can be computed from (see SPREAD)."""
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values; clean or interpolate them first")
+    with np.errstate(over="ignore"):
+        spread = float(np.max(a) - np.min(a)) if a.size else 0.0
+    if spread > SPREAD[1] or 0 < spread < SPREAD[0]:
+        raise ValueError(f"{name} spans {spread:.3g}: distances between its points would over- or underflow; rescale it "
+                         f"(allowed: a spread between {SPREAD[0]:g} and {SPREAD[1]:g})")
+    return a
 
 
 def as_series(x, name: str = "series", min_length: int = 10) -> np.ndarray:
     """A finite 1-D float array, or a one-line ValueError."""
-    a = np.asarray(x, dtype=float)
+    a = _floats(x, name)
     if a.ndim == 2 and a.shape[1] == 1:
         a = a[:, 0]
     if a.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {a.shape}")
     if a.size < min_length:
         raise ValueError(f"{name} of {a.size} points is too short: need at least {min_length}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values; clean or interpolate them first")
-    return a
+    return _check_values(a, name)
+
+
+def as_points(x, name: str = "points") -> np.ndarray:
+    """A finite point set (n, d), d >= 1, as a float array, or a one-line ValueError."""
+    a = _floats(x, name)
+    if a.ndim != 2 or a.shape[1] < 1:
+        raise ValueError(f"{name} must be a point set of shape (n, d) with d >= 1, got shape {a.shape}")
+    return _check_values(a, name)
 
 
 def _check_int(name: str, v, lo: int = 1):
@@ -203,15 +235,13 @@ def embed(x, delay: int | str = "mi", dim: int | str = "fnn", max_dim: int = 10)
     """Embed a scalar series; ``delay`` "mi" | "acf" | int, ``dim`` "fnn" | "cao" | int."""
     a = as_series(x)
     if isinstance(delay, str):
-        if delay not in ("mi", "acf"):
-            raise ValueError(f"delay must be 'mi', 'acf' or a positive integer, got {delay!r}")
+        delay = resolve_name(delay, ("mi", "acf"), "delay", hint="allowed: mi, acf or a positive integer")
         tau = mutual_information_delay(a) if delay == "mi" else autocorrelation_delay(a)
     else:
         _check_int("delay", delay)
         tau = int(delay)
     if isinstance(dim, str):
-        if dim not in ("fnn", "cao"):
-            raise ValueError(f"dim must be 'fnn', 'cao' or a positive integer, got {dim!r}")
+        dim = resolve_name(dim, ("fnn", "cao"), "dim", hint="allowed: fnn, cao or a positive integer")
         m = false_nearest_neighbors(a, tau, max_dim)[2] if dim == "fnn" else cao_dimension(a, tau, max_dim)[3]
     else:
         _check_int("dim", dim)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .embedding import as_series, embed, theiler_window
+from ..systems.base import resolve_name
+from .embedding import as_points, as_series, embed, theiler_window
 
 __all__ = ["largest_lyapunov_from_series", "SeriesLyapunov"]
 
@@ -72,16 +73,13 @@ def largest_lyapunov_from_series(x, dt: float = 1.0, *, method: str = "rosenstei
     "fnn"/"cao"/int) or a multivariate series (n, d) used as is. ``dt`` is the sampling step."""
     if not (isinstance(dt, (int, float)) and dt > 0):
         raise ValueError(f"dt must be a positive number, got {dt!r}")
-    if method not in ("rosenstein", "kantz"):
-        raise ValueError(f"method must be 'rosenstein' or 'kantz', got {method!r}")
+    method = resolve_name(method, ("rosenstein", "kantz"), "method")
     a = np.asarray(x, dtype=float)
     if a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1):
         e = embed(as_series(a, min_length=100), delay=delay, dim=dim)
         Y, m, tau = e.points, e.dim, e.delay
     elif a.ndim == 2:
-        if not np.all(np.isfinite(a)):
-            raise ValueError("series contains NaN or infinite values")
-        Y, m, tau = a, a.shape[1], 1
+        Y, m, tau = as_points(a, "series"), a.shape[1], 1
     else:
         raise ValueError(f"x must be (n,) or (n, d), got shape {a.shape}")
     n = Y.shape[0]
@@ -101,6 +99,8 @@ def largest_lyapunov_from_series(x, dt: float = 1.0, *, method: str = "rosenstei
         far = (np.abs(idx - refs[:, None]) > w) & (dist > 0) & np.isfinite(dist)
         first = np.argmax(far, axis=1)
         ok = far[np.arange(refs.size), first]
+        if not ok.any():
+            raise ValueError("no neighbours found: the series is too short, constant or too regular for Rosenstein's method")
         i, j = refs[ok], idx[np.arange(refs.size), first][ok]
         d = np.linalg.norm(Y[i[:, None] + steps] - Y[j[:, None] + steps], axis=-1)
         with np.errstate(divide="ignore"):

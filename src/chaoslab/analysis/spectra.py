@@ -35,6 +35,8 @@ import numbers
 import numpy as np
 from scipy import signal
 
+from ..systems.base import resolve_name
+
 __all__ = ["power_spectrum", "dominant_period"]
 
 _MIN_POINTS = 16
@@ -75,6 +77,7 @@ def power_spectrum(x, dt: float, method: str = "welch", *, nperseg: int | None =
     window: any window name ``scipy.signal.get_window`` accepts (default Hann).
     """
     dt = _check_dt(dt)
+    method = resolve_name(method, _METHODS, "method")
     a = _as_matrix(x)
     n = a.shape[0]
     if method == "welch":
@@ -83,10 +86,8 @@ def power_spectrum(x, dt: float, method: str = "welch", *, nperseg: int | None =
         elif not (isinstance(nperseg, (int, np.integer)) and _MIN_POINTS <= nperseg <= n):
             raise ValueError(f"nperseg must be an integer between {_MIN_POINTS} and the series length {n}, got {nperseg!r}")
         f, P = signal.welch(a, fs=1.0 / dt, window=window, nperseg=int(nperseg), detrend="constant", axis=0)
-    elif method == "periodogram":
-        f, P = signal.periodogram(a, fs=1.0 / dt, window=window, detrend="constant", axis=0)
     else:
-        raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
+        f, P = signal.periodogram(a, fs=1.0 / dt, window=window, detrend="constant", axis=0)
     return f, P.sum(axis=1)
 
 

@@ -48,7 +48,27 @@ def handle_errors(fn: Callable) -> Callable:
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=1, default=_default) + "\n")
+    """One JSON document on stdout. A NaN or infinite number (an undefined statistic, e.g. a
+    p-value without surrogates) is written as null: JSON has no NaN (RFC 8259)."""
+    sys.stdout.write(json.dumps(_finite(obj), indent=1, default=_default) + "\n")
+
+
+def _finite(o):
+    import math
+
+    import numpy as np
+
+    if isinstance(o, np.ndarray):
+        o = o.tolist()
+    elif isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
 
 
 def _default(o):

@@ -40,7 +40,7 @@ def run_cmd(
     """An ensemble forecast of NAME from perturbed initial conditions, scored against the truth."""
     from ..ensembles.forecast import ensemble_forecast
 
-    _system(name)
+    name = _system(name).name  # the catalog's spelling (names are read in any case)
     _figure_path(plot)
     ef = ensemble_forecast(name, members, kind=perturbation, amplitude=amplitude, cases=cases, horizon=horizon,
                            seed=seed, param_spread=param_spread)
@@ -81,7 +81,7 @@ def growth_cmd(
     times and the predictability horizon against the initial error."""
     from ..ensembles.growth import error_growth, growth_figure
 
-    _system(name)
+    name = _system(name).name  # the catalog's spelling (names are read in any case)
     _figure_path(plot)
     eg = error_growth(name, cases=cases, horizon=horizon, tolerance=tolerance, seed=seed)
     if plot is not None:
@@ -114,7 +114,7 @@ def huge_cmd(
     probabilities over time, wall time, member-steps/s and peak memory."""
     from ..ensembles.huge import huge_ensemble
 
-    _system(name)
+    name = _system(name).name  # the catalog's spelling (names are read in any case)
     if not (time_ > 0 and dt > 0):
         raise ValueError(f"--time and --dt must be > 0, got {time_} and {dt}")
     n = int(round(time_ / dt)) + 1
@@ -158,13 +158,16 @@ def assimilate_cmd(
     filter; prints the time-mean analysis RMSE (exit 1 if the filter diverged)."""
     from ..ensembles.assimilation import assimilate
 
-    _system(name)
+    name = _system(name).name  # the catalog's spelling (names are read in any case)
     _figure_path(plot)
-    obs = observed
-    if observed not in ("all", "every_other"):
+    from ..systems.base import UnknownNameError, resolve_name
+
+    try:
+        obs = [int(v) for v in observed.split(",") if v.strip()]
+    except ValueError:
         try:
-            obs = [int(v) for v in observed.split(",") if v.strip()]
-        except ValueError:
+            obs = resolve_name(observed, ("all", "every_other"))
+        except UnknownNameError:
             raise ValueError(f"--observed must be all, every_other or comma-separated indices, got {observed!r}") from None
     with progress_bar("cycles", cycles, quiet or json_) as advance:
         r = assimilate(name, method=method, members=members, obs_every=obs_every, obs_sigma=obs_sigma, observed=obs,

@@ -11,6 +11,7 @@ from .common import atomic_savefig, handle_errors, out, print_json
 from .ensemble import _figure_path
 
 app = typer.Typer(no_args_is_help=True, help="Early-warning signals: scenarios (ROC, AUC, lead times) and your data.")
+_WINDOW_HELP = "rolling window: a fraction of the series in (0, 1), or a number of points (>= 8)"
 
 
 @app.command("list")
@@ -33,7 +34,7 @@ def scenario_cmd(
     name: str = typer.Argument(..., help="scenario (chaoslab ews list)"),
     runs: int = typer.Option(50, "--runs", help="forced runs (and as many null runs)"),
     seed: int = typer.Option(0, "--seed"),
-    window: float = typer.Option(0.5, "--window", help="rolling window, a fraction of the series in (0, 1)"),
+    window: float = typer.Option(0.5, "--window", help=_WINDOW_HELP),
     false_alarm_rate: float = typer.Option(0.1, "--false-alarm-rate", help="for the lead time"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="FILE.png: runs, ROC curves, lead times"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
@@ -41,12 +42,12 @@ def scenario_cmd(
     """Simulate forced and null runs of a scenario and print each indicator's AUC and lead time."""
     from ..ews import get_scenario, simulate
     from ..ews.evaluation import evaluate_runs, evaluation_figure
-    from ..ews.indicators import rolling_window
+    from ..ews.indicators import check_window
 
     sc = get_scenario(name)
     if isinstance(runs, bool) or runs < 2:
         raise ValueError(f"--runs must be an integer >= 2, got {runs}")
-    rolling_window(10**6, window)  # a window outside (0, 1) fails before any simulation
+    window = check_window(window)  # a bad window fails before any simulation
     _figure_path(plot)
     sim = simulate(sc, runs, seed=seed)
     res = evaluate_runs(sim, window=window, false_alarm_rate=false_alarm_rate)
@@ -74,7 +75,7 @@ def analyze_cmd(
     column: str = typer.Option(..., "--column", help="the column holding the series"),
     time_column: Optional[str] = typer.Option(None, "--time-column", help="a column of times (default: the row number)"),
     transition: Optional[float] = typer.Option(None, "--transition", help="use only the data up to this time"),
-    window: float = typer.Option(0.5, "--window", help="rolling window, a fraction of the series in (0, 1)"),
+    window: float = typer.Option(0.5, "--window", help=_WINDOW_HELP),
     detrending: str = typer.Option("gaussian", "--detrend", help="gaussian, lowess, linear or none"),
     bandwidth: float = typer.Option(0.2, "--bandwidth", help="Gaussian kernel bandwidth (fraction of the series)"),
     span: float = typer.Option(0.2, "--span", help="LOWESS span (fraction of the series)"),
@@ -101,6 +102,8 @@ def analyze_cmd(
         if c not in df.columns:
             raise ValueError(f"'{file.name}' has no column '{c}'; columns: {', '.join(map(str, df.columns))}")
     def numeric(c):
+        if df[c].dtype == bool:  # pandas reads a column of True/False as booleans, not numbers
+            raise ValueError(f"column '{c}' is not numeric: row 1 holds '{df[c].iloc[0]}'")
         v = pd.to_numeric(df[c], errors="coerce")
         bad = v.isna() & df[c].notna()
         if bad.any():
@@ -116,7 +119,7 @@ def analyze_cmd(
     if transition is not None:
         keep = t <= transition
         x, t = x[keep], t[keep]
-    rolling_window(len(x), window)
+    w = rolling_window(len(x), window)
     ew = early_warnings(x, t, window=window, detrending=detrending, bandwidth=bandwidth, span=span,
                         n_surrogates=surrogates, surrogate_method=surrogate_method, seed=seed)
     if plot is not None:
@@ -125,8 +128,9 @@ def analyze_cmd(
     if json_:
         print_json(s)
         return
-    out.print(f"[bold]{file.name}[/bold] column {column}: {len(x)} points, rolling window {window:g} "
-              f"({int(window * len(x))} points), {detrending} detrending")
+    size = f"{ew.window:g} ({w} points)" if isinstance(ew.window, float) else f"{w} points"
+    out.print(f"[bold]{file.name}[/bold] column {column}: {len(x)} points, rolling window {size}, "
+              f"{ew.detrending} detrending")
     for k, v in s["indicators"].items():
         p = f"  p = {v['p_value']:.3g}" if surrogates else ""
         out.print(f"  {k:15s} Kendall τ = {v['kendall_tau']:+.3f}{p}")

@@ -18,14 +18,15 @@ def _task(system: str, granularity: float, train_periods: float, n_train: int, c
     import chaoslab as cl
     from ..forecast import Task
 
-    cl.get_system(system)  # an unknown name fails here, with a suggestion
+    system = cl.get_system(system).name  # an unknown name fails here, with a suggestion; any case is read
     return Task(system, granularity=granularity, train_periods=train_periods, n_train=n_train, context=context,
                 horizon=horizon, n_val=n_val, n_test=n_test, observed=observed, seed=seed)
 
 
 def _hyper(items: Optional[List[str]]) -> dict:
     """--hp name=value pairs: integers, floats, true/false and none are converted, other values
-    stay strings (the model's constructor checks them)."""
+    stay strings; get_model checks each against the type the model declares for it (one line:
+    ``hyper-parameter degree of nvar must be an integer or none, got 'abc'``)."""
     out_: dict = {}
     for item in items or []:
         if "=" not in item:

@@ -8,7 +8,9 @@ or ``(trajectory, time, x, y)`` and the grid's coordinates in physical units. Ev
 splits`` (and ``grid`` for fields). ``state_array`` gives any of them as (trajectory, time, dim).
 
 Zarr chunks are (1 trajectory, a block of time, the whole grid), the block sized to ~8 MB, and
-``write`` integrates and stores one block at a time, so a dataset may exceed memory.
+``write`` integrates and stores one block at a time, so a dataset may exceed memory. A finished
+store's metadata is consolidated, so ``xr.open_zarr(path)`` reads it in one go (and does not
+warn that opening without it "is typically much slower").
 
 Initial conditions of flows and maps are points of one long on-attractor run (reached after a
 transient of at least 10 periods), at random times drawn without replacement from slots at least
@@ -23,6 +25,7 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -266,6 +269,7 @@ def write(
             done += ds.sizes["time"]
             if progress is not None:
                 progress(done, length)
+        _consolidate(tmp)
 
     return _atomic_zarr(path, store)
 
@@ -278,6 +282,18 @@ def _check_writable(path: Path, overwrite: bool) -> None:
         raise FileNotFoundError(f"output directory '{parent}' does not exist")
     if not os.access(parent, os.W_OK):
         raise PermissionError(f"output directory '{parent}' is not writable")
+
+
+def _consolidate(store) -> None:
+    """Consolidate a finished Zarr store's metadata (one read opens it). Zarr format 3 does not
+    yet specify consolidated metadata; zarr-python writes it and warns that other readers may not
+    use it, which costs them nothing (they read each array's own metadata), so that warning is
+    silenced here."""
+    import zarr
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part", category=UserWarning)
+        zarr.consolidate_metadata(str(store))
 
 
 def _atomic_zarr(path: Path, store) -> Path:
@@ -302,7 +318,11 @@ def save_dataset(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = F
     """Write ``ds`` to Zarr atomically: into a temporary sibling, then renamed into place."""
     path = Path(path)
     _check_writable(path, overwrite)
-    return _atomic_zarr(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=False))
+    def store(tmp):
+        ds.to_zarr(tmp, mode="w", consolidated=False)
+        _consolidate(tmp)
+
+    return _atomic_zarr(path, store)
 
 
 def load_dataset(path: str | os.PathLike) -> xr.Dataset:

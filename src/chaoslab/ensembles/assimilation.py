@@ -41,7 +41,7 @@ import numpy as np
 
 from ..integrate.api import _as_system, _config
 from ..integrate.solvers import get_solver
-from ..systems.base import System
+from ..systems.base import System, resolve_name
 from .perturbations import check_members
 
 __all__ = ["AssimilationResult", "assimilate", "gaspari_cohn", "etkf_update", "enkf_update", "observation_operator",
@@ -71,12 +71,9 @@ def observation_operator(d: int, observed="all") -> np.ndarray:
     """H (p, d): ``"all"``, ``"every_other"`` (variables 0, 2, 4, ...), a list of indices, or a
     matrix of shape (p, d)."""
     if isinstance(observed, str):
-        if observed == "all":
-            return np.eye(d)
-        if observed == "every_other":
-            return np.eye(d)[::2]
-        raise ValueError(f"observed must be 'all', 'every_other', a list of indices or a (p, {d}) matrix; "
-                         f"got {observed!r}")
+        observed = resolve_name(observed, ("all", "every_other"), "observed",
+                                hint=f"allowed: all, every_other, a list of indices or a (p, {d}) matrix")
+        return np.eye(d) if observed == "all" else np.eye(d)[::2]
     a = np.asarray(observed)
     if a.ndim == 1:
         if a.size == 0 or not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() >= d or len(set(a.tolist())) != a.size:
@@ -251,12 +248,7 @@ def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: fl
     from .forecast import climatology
 
     system = _as_system(system)
-    if method not in METHODS:
-        from ..systems.base import _suggest
-
-        close = _suggest(str(method), list(METHODS))
-        raise ValueError(f"unknown method '{method}'" + (f"; did you mean '{close}'?" if close else "")
-                         + f"; allowed: {', '.join(METHODS)}")
+    method = resolve_name(method, METHODS, "method")
     members = check_members(members)
     if system.delay:
         raise ValueError("data assimilation here takes flows, maps and fields, not delay equations")

@@ -29,7 +29,8 @@ import numpy as np
 
 from ..integrate.api import _as_system, ensemble, output_dt
 from ..metrics import probabilistic as pm
-from .perturbations import _check_amplitude, check_members, parameter_ensemble, perturb
+from ..systems.base import resolve_name
+from .perturbations import PERTURBATIONS, _check_amplitude, check_members, parameter_ensemble, perturb
 
 __all__ = ["EnsembleForecast", "EnsembleScores", "ensemble_forecast", "learned_ensemble", "score_ensemble",
            "climatology"]
@@ -179,6 +180,7 @@ def ensemble_forecast(system, members: int = 20, *, kind: str = "gaussian", ampl
     from ..data import sample_initial_conditions
 
     system = _as_system(system)
+    kind = resolve_name(kind, PERTURBATIONS, "perturbation")
     members = check_members(members)
     if isinstance(cases, bool) or not isinstance(cases, (int, np.integer)) or cases < 1:
         raise ValueError(f"cases must be an integer >= 1, got {cases!r}")

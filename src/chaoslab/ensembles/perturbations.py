@@ -33,7 +33,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..integrate.api import _as_system, ensemble
-from ..systems.base import System
+from ..systems.base import System, resolve_name
 
 __all__ = ["InitialEnsemble", "PERTURBATIONS", "perturb", "gaussian_perturbations", "bred_perturbations",
            "lyapunov_perturbations", "singular_perturbations", "parameter_ensemble", "check_members"]
@@ -225,20 +225,15 @@ def singular_perturbations(system: System | str, x0=None, members: int = 20, amp
 
 def perturb(system: System | str, x0=None, members: int = 20, kind: str = "gaussian", amplitude: float = 1e-3,
             *, seed: int = 0, t0: float = 0.0, params: Mapping[str, Any] | None = None, **options) -> InitialEnsemble:
-    """Dispatch on ``kind`` (one of ``PERTURBATIONS``)."""
+    """Dispatch on ``kind`` (one of ``PERTURBATIONS``, in any case)."""
+    kind = resolve_name(kind, PERTURBATIONS, "perturbation")
     if kind == "gaussian":  # the draw does not depend on the parameters
         return gaussian_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, **options)
     if kind == "bred":
         return bred_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, params=params, **options)
     if kind == "lyapunov":
         return lyapunov_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, params=params, **options)
-    if kind == "singular":
-        return singular_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, params=params, **options)
-    from ..systems.base import _suggest
-
-    close = _suggest(str(kind), list(PERTURBATIONS))
-    hint = f"; did you mean '{close}'?" if close else ""
-    raise ValueError(f"unknown perturbation '{kind}'{hint}; allowed: {', '.join(PERTURBATIONS)}")
+    return singular_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, params=params, **options)
 
 
 def parameter_ensemble(system: System | str, members: int, spread: float, *, names: Sequence[str] | None = None,

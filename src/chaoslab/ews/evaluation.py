@@ -28,7 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .indicators import INDICATORS, early_warnings, kendall_trend
+from ..systems.base import resolve_name
+from .indicators import DETRENDING, INDICATORS, check_window, early_warnings, kendall_trend, rolling_window
 from .scenarios import ScenarioRuns, get_scenario, simulate
 
 __all__ = ["EvaluationResult", "evaluate_scenario", "evaluate_runs", "roc_curve", "auc", "SIGNED",
@@ -62,7 +63,7 @@ def roc_curve(pos, neg) -> tuple[np.ndarray, np.ndarray]:
 class EvaluationResult:
     scenario: str
     runs: int
-    window: float
+    window: float | int  # a fraction of each series in (0, 1), or a number of points
     scores: dict[str, dict[str, np.ndarray]]  # indicator -> {"forced": (R,), "null": (R,)}
     auc: dict[str, float]
     lead_time: dict[str, float]  # median over detected forced runs (time units)
@@ -84,10 +85,14 @@ def _score(name: str, tau: float) -> float:
     return tau if SIGNED[name] else abs(tau)
 
 
-def evaluate_runs(sim: ScenarioRuns, *, window: float = 0.5, detrending: str = "gaussian", bandwidth: float = 0.2,
+def evaluate_runs(sim: ScenarioRuns, *, window: float | int = 0.5, detrending: str = "gaussian", bandwidth: float = 0.2,
                   buffer: float = 0.02, indicators: Sequence[str] = INDICATORS, false_alarm_rate: float = 0.1,
                   checkpoints: int = 10) -> EvaluationResult:
-    """The evaluation of simulated runs (see the module docstring)."""
+    """The evaluation of simulated runs (see the module docstring). ``window``: a fraction of each
+    run's pre-transition series in (0, 1), or a number of points."""
+    window = check_window(window)
+    detrending = resolve_name(detrending, DETRENDING, "detrending")
+    indicators = [resolve_name(k, INDICATORS, "indicator") for k in indicators]
     if not 0 < false_alarm_rate < 1:
         raise ValueError(f"false_alarm_rate must be in (0, 1), got {false_alarm_rate!r}")
     forced = np.nonzero(sim.forced)[0]
@@ -115,7 +120,7 @@ def evaluate_runs(sim: ScenarioRuns, *, window: float = 0.5, detrending: str = "
                 continue
             ew = early_warnings(x, sim.t[:stop], window=window, detrending=detrending, bandwidth=bandwidth,
                                 indicators=indicators)
-            w = int(window * stop)
+            w = rolling_window(stop, window)
             span = stop - w + 1  # indicator values in the whole piece
             first = w - 1 + max(10, span // checkpoints)  # a prefix holds at least 10 values
             cps = np.unique(np.linspace(min(first, stop), stop, checkpoints).astype(int))
@@ -137,11 +142,11 @@ def evaluate_runs(sim: ScenarioRuns, *, window: float = 0.5, detrending: str = "
                 lt.append(tip - times[above[0]])
         leads[k] = float(np.median(lt)) if lt else float("nan")
         rates[k] = len(lt) / len(forced)
-    return EvaluationResult(sim.scenario, len(forced), float(window), scores, aucs, leads, rates, float(false_alarm_rate),
+    return EvaluationResult(sim.scenario, len(forced), window, scores, aucs, leads, rates, float(false_alarm_rate),
                             sim.tipping[forced], {"detrending": detrending, "bandwidth": bandwidth, "buffer": buffer})
 
 
-def evaluate_scenario(scenario, runs: int = 50, *, seed: int = 0, window: float = 0.5, **kw) -> EvaluationResult:
+def evaluate_scenario(scenario, runs: int = 50, *, seed: int = 0, window: float | int = 0.5, **kw) -> EvaluationResult:
     """Simulate ``runs`` forced and ``runs`` null runs of a scenario and evaluate the indicators."""
     sc = get_scenario(scenario)
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:

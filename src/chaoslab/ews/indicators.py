@@ -10,8 +10,10 @@ and of ``ewstools``, so that results compare):
   a ``span`` (a fraction of the series; statsmodels); ``linear`` — a least-squares line;
   ``none``. The residuals carry the indicators (the coefficient of variation divides by the
   rolling mean of the state itself).
-* Rolling windows hold w = ⌊window × N⌋ points (``window`` in (0, 1), N the series length) and
-  end at the time they are reported at: the first w − 1 times have no value (NaN).
+* Rolling windows hold w = ⌊window × N⌋ points for a fraction ``window`` in (0, 1) (N the
+  series length), or w = ``window`` points for a whole number >= 8 and < N (as ``ewstools``'
+  ``rolling_window``), and end at the time they are reported at: the first w − 1 times have no
+  value (NaN).
 * In each window: variance (ddof = 1); lag-k autocorrelation, the Pearson correlation of
   (x_1 … x_{w−k}) with (x_{1+k} … x_w); skewness G1 and excess kurtosis G2 (the bias-corrected
   sample estimators); coefficient of variation sd(residuals) / mean(state); and the spectral
@@ -35,8 +37,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage, stats
 
-__all__ = ["INDICATORS", "DETRENDING", "EarlyWarnings", "detrend", "rolling_window", "rolling_indicators", "early_warnings_figure",
-           "kendall_trend", "surrogates", "early_warnings", "check_series"]
+from ..systems.base import resolve_name
+
+__all__ = ["INDICATORS", "DETRENDING", "EarlyWarnings", "detrend", "check_window", "rolling_window",
+           "rolling_indicators", "early_warnings_figure", "kendall_trend", "surrogates", "early_warnings", "check_series"]
 
 INDICATORS = ("variance", "ac1", "skewness", "kurtosis", "cv", "spectral_ratio")
 DETRENDING = ("gaussian", "lowess", "linear", "none")
@@ -57,21 +61,42 @@ def check_series(x, name: str = "series") -> np.ndarray:
     return a
 
 
-def rolling_window(n: int, window: float) -> int:
-    """Points in a rolling window that is the fraction ``window`` of n points."""
-    if isinstance(window, bool) or not isinstance(window, (int, float)) or not 0 < window < 1:
-        raise ValueError(f"window must be a fraction of the series in (0, 1), got {window!r}")
-    w = int(window * n)
-    if w < MIN_WINDOW:
-        raise ValueError(f"the series has {n} points: a rolling window of {window:g} of it holds {w} points, fewer than "
-                         f"{MIN_WINDOW}; give a longer series (at least {math.ceil(MIN_WINDOW / window)} points) or a larger window")
-    return w
+WINDOW_FORMS = f"a fraction of the series in (0, 1) or a number of points (an integer >= {MIN_WINDOW})"
+
+
+def check_window(window: float | int) -> float | int:
+    """A rolling window's size as given: a fraction of the series in (0, 1) (returned as a float)
+    or a number of points (a whole number >= MIN_WINDOW, returned as an int: ``2500.0`` from the
+    command line is 2500 points), or a one-line ValueError naming both forms."""
+    if (isinstance(window, bool) or not isinstance(window, (int, float, np.integer, np.floating))
+            or not math.isfinite(window) or window <= 0
+            or (window >= 1 and not (float(window).is_integer() and window >= MIN_WINDOW))):
+        raise ValueError(f"window must be {WINDOW_FORMS}, got {window!r}")
+    return float(window) if window < 1 else int(window)
+
+
+def rolling_window(n: int, window: float | int) -> int:
+    """Points in a rolling window over a series of n points: ``window`` is a fraction of the
+    series in (0, 1), or a number of points (a whole number >= MIN_WINDOW and < n)."""
+    window = check_window(window)
+    if isinstance(window, float):
+        w = int(window * n)
+        if w < MIN_WINDOW:
+            raise ValueError(f"the series has {n} points: a rolling window of {window:g} of it holds {w} points, "
+                             f"fewer than {MIN_WINDOW}; give a longer series (at least "
+                             f"{math.ceil(MIN_WINDOW / window)} points) or a larger window ({WINDOW_FORMS})")
+        return w
+    if window >= n:
+        raise ValueError(f"a rolling window of {window} points needs a longer series than {n} points; window must be "
+                         f"a fraction of the series in (0, 1) or fewer points (< {n})")
+    return window
 
 
 def detrend(x, method: str = "gaussian", *, bandwidth: float = 0.2, span: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
     """(trend, residuals) of the series (module docstring)."""
     x = check_series(x)
     n = len(x)
+    method = resolve_name(method, DETRENDING, "detrending")
     if method == "gaussian":
         if not bandwidth > 0:
             raise ValueError(f"bandwidth must be > 0, got {bandwidth!r}")
@@ -87,10 +112,8 @@ def detrend(x, method: str = "gaussian", *, bandwidth: float = 0.2, span: float 
     elif method == "linear":
         t = np.arange(n, dtype=float)
         trend = np.polyval(np.polyfit(t, x, 1), t)
-    elif method == "none":
-        trend = np.zeros(n)
     else:
-        raise ValueError(f"detrending must be one of {', '.join(DETRENDING)}, got {method!r}")
+        trend = np.zeros(n)
     return trend, x - trend
 
 
@@ -117,9 +140,7 @@ def rolling_indicators(residuals, state=None, *, window: float = 0.5, lag: int =
     r = check_series(residuals, "residuals")
     n = len(r)
     w = rolling_window(n, window)
-    unknown = [k for k in indicators if k not in INDICATORS]
-    if unknown:
-        raise ValueError(f"unknown indicator '{unknown[0]}'; allowed: {', '.join(INDICATORS)}")
+    indicators = [resolve_name(k, INDICATORS, "indicator") for k in indicators]
     if not (isinstance(lag, (int, np.integer)) and 1 <= lag < w - 1):
         raise ValueError(f"lag must be an integer in 1..{w - 2} for a window of {w} points, got {lag!r}")
     W = sliding_window_view(r, w)
@@ -167,6 +188,7 @@ def surrogates(x, n: int, *, method: str = "phase", seed: int = 0) -> np.ndarray
     x = check_series(x)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"the number of surrogates must be an integer >= 1, got {n!r}")
+    method = resolve_name(method, ("phase", "ar1"), "surrogate method")
     rng = np.random.default_rng(seed)
     N = len(x)
     if method == "phase":
@@ -176,7 +198,7 @@ def surrogates(x, n: int, *, method: str = "phase", seed: int = 0) -> np.ndarray
         if N % 2 == 0:
             phases[:, -1] = 0.0  # the Nyquist term stays real
         return x.mean() + np.fft.irfft(np.abs(F) * np.exp(1j * phases), n=N, axis=1)
-    if method == "ar1":
+    else:
         xm = x - x.mean()
         phi = float(np.sum(xm[:-1] * xm[1:]) / np.sum(xm**2))
         phi = min(max(phi, -0.999), 0.999)
@@ -187,7 +209,6 @@ def surrogates(x, n: int, *, method: str = "phase", seed: int = 0) -> np.ndarray
         for i in range(1, N):
             out[:, i] = phi * out[:, i - 1] + eps[:, i]
         return x.mean() + out
-    raise ValueError(f"surrogate method must be 'phase' or 'ar1', got {method!r}")
 
 
 @dataclass
@@ -201,9 +222,13 @@ class EarlyWarnings:
     indicators: dict[str, np.ndarray]
     tau: dict[str, float]
     p_value: dict[str, float]  # from surrogates (NaN if none were drawn)
-    window: float
+    window: float | int  # a fraction of the series in (0, 1), or a number of points
     detrending: str
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def window_points(self) -> int:
+        return rolling_window(len(self.state), self.window)
 
     def table(self):
         import pandas as pd
@@ -214,23 +239,33 @@ class EarlyWarnings:
         return df
 
     def summary(self) -> dict[str, Any]:
-        return dict(points=len(self.state), window=self.window, window_points=int(self.window * len(self.state)),
+        return dict(points=len(self.state), window=self.window, window_points=self.window_points,
                     detrending=self.detrending, **self.settings,
                     indicators={k: dict(kendall_tau=self.tau[k], p_value=self.p_value[k]) for k in self.tau})
 
 
-def early_warnings(series, time=None, *, window: float = 0.5, detrending: str = "gaussian", bandwidth: float = 0.2,
-                   span: float = 0.2, lag: int = 1, indicators: Sequence[str] = INDICATORS, n_surrogates: int = 0,
-                   surrogate_method: str = "phase", seed: int = 0) -> EarlyWarnings:
+def early_warnings(series, time=None, *, window: float | int = 0.5, detrending: str = "gaussian",
+                   bandwidth: float = 0.2, span: float = 0.2, lag: int = 1, indicators: Sequence[str] = INDICATORS,
+                   n_surrogates: int = 0, surrogate_method: str = "phase", seed: int = 0) -> EarlyWarnings:
     """Detrend the series, compute the rolling indicators and their Kendall τ trends, and (with
-    ``n_surrogates``) the significance of each trend; see the module docstring."""
+    ``n_surrogates``) the significance of each trend; see the module docstring. ``window``: a
+    fraction of the series in (0, 1) or a number of points (``window=2500``)."""
     x = check_series(series)
     n = len(x)
+    window = check_window(window)
     rolling_window(n, window)  # checks the window before any work
+    detrending = resolve_name(detrending, DETRENDING, "detrending")
+    surrogate_method = resolve_name(surrogate_method, ("phase", "ar1"), "surrogate method")
     t = np.arange(n, dtype=float) if time is None else check_series(time, "time")
     if len(t) != n:
         raise ValueError(f"time has {len(t)} points, the series {n}")
+    if np.ptp(x) == 0:  # detrending would leave rounding noise, and indicators of that
+        raise ValueError(f"the series is constant ({x[0]:g} throughout): early-warning indicators need a varying series")
     trend, res = detrend(x, detrending, bandwidth=bandwidth, span=span)
+    with np.errstate(under="ignore"):
+        if not np.any(res * res > 0):
+            raise ValueError(f"nothing varies after {detrending} detrending (residuals below ~1e-154 square to zero): "
+                             "rescale the series or detrend less")
     ind = rolling_indicators(res, x, window=window, lag=lag, indicators=indicators)
     tau = {k: kendall_trend(v, t)[0] for k, v in ind.items()}
     pval = {k: float("nan") for k in ind}
@@ -247,7 +282,7 @@ def early_warnings(series, time=None, *, window: float = 0.5, detrending: str = 
     settings = dict(bandwidth=bandwidth if detrending == "gaussian" else None,
                     span=span if detrending == "lowess" else None, lag=lag, surrogates=n_surrogates,
                     surrogate_method=surrogate_method if n_surrogates else None)
-    return EarlyWarnings(t, x, trend, res, ind, tau, pval, float(window), detrending, settings)
+    return EarlyWarnings(t, x, trend, res, ind, tau, pval, window, detrending, settings)
 
 
 def early_warnings_figure(ew: EarlyWarnings, title: str = ""):
@@ -260,10 +295,11 @@ def early_warnings_figure(ew: EarlyWarnings, title: str = ""):
     ax[0].plot(ew.time, ew.state, color="k", lw=0.7, label="series")
     ax[0].plot(ew.time, ew.trend, color="C3", lw=1.0, label=f"trend ({ew.detrending})")
     ax[0].legend(fontsize=7, loc="best")
-    ax[0].set_title(title or f"early-warning indicators, rolling window {ew.window:g} of the series", fontsize=9)
+    w = ew.window_points
+    size = f"{ew.window:g} of the series" if ew.window < 1 else f"of {w} points"
+    ax[0].set_title(title or f"early-warning indicators, rolling window {size}", fontsize=9)
     ax[1].plot(ew.time, ew.residuals, color="0.4", lw=0.6)
     ax[1].set_ylabel("residuals", fontsize=8)
-    w = int(ew.window * len(ew.state))
     for a, k in zip(ax[2:], names):
         a.plot(ew.time, ew.indicators[k], color="C0", lw=1.0)
         p = ew.p_value[k]

@@ -40,7 +40,7 @@ from typing import Any, Callable
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import System, _suggest
+from ..systems.base import System, resolve_name
 
 __all__ = ["Scenario", "ScenarioRuns", "SCENARIOS", "get_scenario", "list_scenarios", "simulate"]
 
@@ -151,11 +151,7 @@ def list_scenarios() -> dict[str, str]:
 def get_scenario(name: str) -> Scenario:
     if isinstance(name, Scenario):
         return name
-    if name not in SCENARIOS:
-        close = _suggest(str(name), list(SCENARIOS))
-        hint = f"; did you mean '{close}'?" if close else f"; available: {', '.join(SCENARIOS)}"
-        raise ValueError(f"unknown scenario '{name}'{hint}")
-    return SCENARIOS[name]
+    return SCENARIOS[resolve_name(name, SCENARIOS, "scenario")]
 
 
 @dataclass

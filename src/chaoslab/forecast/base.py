@@ -2,16 +2,19 @@
 
 A forecaster learns from training trajectories and forecasts from a context window::
 
-    model = get_model("nvar").fit(train, val, dt=dt)      # train: (n_traj, T, d)
+    model = get_model("nvar").fit(train, val, dt=dt)      # train: (n_traj, T, d), or one trajectory (T, d)
     pred = model.predict(context, horizon)                 # context: (W, c, d) -> (W, horizon, d)
+    one = model.predict(context[0], horizon)               # one context (c, d) -> (horizon, d)
 
 ``fit`` may use the validation windows for early stopping or hyper-parameter choice; ``predict``
 is deterministic; ``sample(context, horizon, n, seed)`` draws n forecasts (W, n, horizon, d)
-where the model has a noise model: climatology draws from the training states, the
-autoregressive readouts (linear, NVAR, ESN) add Gaussian innovations with the covariance of
-their one-step training residuals. Ensembles of learned models (several seeds) are built by
-``chaoslab.ensembles``. Models register by name with ``@register("name")``; a user's model is a subclass
-with ``fit`` and ``predict`` (see README)::
+(or (n, horizon, d) from one context) where the model has a noise model: climatology draws from
+the training states, the autoregressive readouts (linear, NVAR, ESN) add Gaussian innovations
+with the covariance of their one-step training residuals. ``dt`` is the time between samples;
+models whose results are in time units (``needs_dt``: DMD's and EDMD's continuous-time
+eigenvalues, SINDy's equations) refuse to fit without it. Ensembles of learned models (several
+seeds) are built by ``chaoslab.ensembles``. Models register by name with ``@register("name")``;
+a user's model is a subclass with ``fit`` and ``predict`` (see README)::
 
     @register("mean-reverting")
     class MeanReverting(Forecaster):
@@ -21,19 +24,30 @@ with ``fit`` and ``predict`` (see README)::
 
         def predict(self, context, horizon):
             return np.broadcast_to(self.mean_, (len(context), horizon, self.mean_.size)).copy()
+
+Every subclass's ``fit``, ``predict`` and ``sample`` are wrapped once, when the class is
+defined (``Forecaster.__init_subclass__``), by the one check of their arguments: the
+implementation always receives finite float64 training data (n_traj, T > ``memory``, d), validation
+``Windows`` of (W, c, d) and (W, H, d), contexts (W, c, d) of the training dimension with at
+least ``memory`` points, and a valid horizon (and n, seed); a single trajectory, window or
+context is given the leading axis and a single context's forecast loses it again.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..systems.base import _suggest
+from ..systems.base import UnknownNameError, resolve_name, suggest_name
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
-           "innovation_factor", "check_sample_args"]
+           "innovation_factor", "check_sample_args", "check_hyper_parameters"]
 
 
 @dataclass
@@ -49,17 +63,10 @@ class Windows:
         return len(self.context)
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(UnknownNameError):
     """An unknown model name (with the closest registered name suggested)."""
 
-    def __init__(self, name: str, known):
-        close = _suggest(name, list(known))
-        hint = f"; did you mean '{close}'?" if close else f"; registered: {', '.join(sorted(known))}"
-        self.message = f"unknown model '{name}'{hint}"
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
+    what = "model"
 
 
 def check_finite(name: str, x: np.ndarray) -> np.ndarray:
@@ -82,11 +89,99 @@ def innovation_factor(residuals: np.ndarray) -> np.ndarray:
     return np.linalg.cholesky(cov + jitter * np.eye(len(cov)))
 
 
+def _check_integer(name: str, v, lo: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    return int(v)
+
+
 def check_sample_args(horizon, n, seed) -> None:
     """One-line errors for sample()'s integer arguments."""
     for name, v, lo in (("horizon", horizon, 1), ("n", n, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        _check_integer(name, v, lo)
+
+
+def _trajectories(train) -> np.ndarray:
+    """Training data as (n_traj, T, d) float64: one trajectory (T, d) gets the leading axis."""
+    shape = np.shape(train)
+    x = check_finite("training data", train)
+    if x.ndim == 2:
+        x = x[None]
+    if x.ndim != 3 or 0 in x.shape:
+        raise ValueError(f"training data must have shape (time, dim) for one trajectory or (trajectories, time, "
+                         f"dim), got {shape}")
+    return x
+
+
+def _windows(val, d: int, memory: int, name: str) -> Windows:
+    """Validation windows of (W, c, d) and (W, H, d); a single window (c, d), (H, d) gets the leading axis."""
+    if not isinstance(val, Windows):
+        raise ValueError(f"validation data must be Windows(context, target, t0), got {type(val).__name__}")
+    ctx = check_finite("validation context", val.context)
+    tgt = check_finite("validation target", val.target)
+    one = ctx.ndim == 2 and tgt.ndim == 2
+    if one:
+        ctx, tgt = ctx[None], tgt[None]
+    if ctx.ndim != 3 or tgt.ndim != 3 or ctx.shape[-1] != d or tgt.shape[-1] != d or len(ctx) != len(tgt):
+        raise ValueError(f"validation windows must have context (windows, points, {d}) and target (windows, horizon, "
+                         f"{d}) (or (points, {d}) and (horizon, {d}) for one window), got {np.shape(val.context)} "
+                         f"and {np.shape(val.target)}")
+    if len(ctx) and ctx.shape[1] < memory:
+        raise ValueError(f"validation context has {ctx.shape[1]} points; {name} needs at least {memory}")
+    t0 = np.atleast_1d(np.asarray(val.t0, dtype=np.float64)).ravel()
+    if len(t0) not in (1, len(ctx)):
+        raise ValueError(f"validation t0 must have one time per window ({len(ctx)}), got {len(t0)}")
+    return Windows(ctx, tgt, np.broadcast_to(t0, (len(ctx),)).copy())
+
+
+def _check_fit(impl):
+    @functools.wraps(impl)
+    def fit(self, train, val=None, *, dt=None):
+        train = _trajectories(train)
+        if train.shape[1] <= self.memory:
+            raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} needs more than "
+                             f"{self.memory}")
+        if val is not None:
+            val = _windows(val, train.shape[-1], self.memory, self.name)
+        if dt is None:
+            if self.needs_dt:
+                raise ValueError(f"{self.name} needs dt, the time between training samples in time units: "
+                                 f"{self.needs_dt} depend on it; pass fit(train, dt=...)")
+            kw = {}  # the implementation's own default applies: nothing it reports is in time units
+        else:
+            if isinstance(dt, bool) or not isinstance(dt, (int, float, np.integer, np.floating)) or not (
+                    np.isfinite(dt) and dt > 0):
+                raise ValueError(f"dt must be a positive number (the time between training samples), got {dt!r}")
+            kw = {"dt": float(dt)}
+        fitted = impl(self, train, val, **kw)
+        self.dim_ = train.shape[-1]
+        return fitted
+
+    fit._checked = True
+    return fit
+
+
+def _check_predict(impl):
+    @functools.wraps(impl)
+    def predict(self, context, horizon):
+        ctx, one = self._contexts(context)
+        out = impl(self, ctx, _check_integer("horizon", horizon, 1))
+        return out[0] if one else out
+
+    predict._checked = True
+    return predict
+
+
+def _check_sample(impl):
+    @functools.wraps(impl)
+    def sample(self, context, horizon, n, seed):
+        check_sample_args(horizon, n, seed)
+        ctx, one = self._contexts(context)
+        out = impl(self, ctx, int(horizon), int(n), int(seed))
+        return out[0] if one else out
+
+    sample._checked = True
+    return sample
 
 
 class Forecaster:
@@ -94,12 +189,27 @@ class Forecaster:
 
     Hyper-parameters are keyword arguments of ``__init__`` stored as attributes (scikit-learn
     style); learned state ends in an underscore. ``seed`` makes every random choice reproducible.
+    A hyper-parameter that the fit chooses (e.g. NVAR's ``degree=None``) is reported, with why, in
+    ``chosen_`` (name -> "value and reason"), which the repr shows in place of its value.
+    The arguments of ``fit``, ``predict`` and ``sample`` are checked once for every model (see
+    the module docstring).
     """
 
     name: ClassVar[str] = "forecaster"
     description: ClassVar[str] = ""
     #: the documented small hyper-parameter search: name -> candidate values
     search_space: ClassVar[dict[str, list[Any]]] = {}
+    #: what in the fitted model is in time units (so ``fit`` requires ``dt``); empty if nothing
+    needs_dt: ClassVar[str] = ""
+    #: context points a forecast needs (the shortest context ``predict`` accepts)
+    memory: int = 1
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for name, check in (("fit", _check_fit), ("predict", _check_predict), ("sample", _check_sample)):
+            impl = cls.__dict__.get(name)
+            if callable(impl) and not getattr(impl, "_checked", False):
+                setattr(cls, name, check(impl))
 
     def __init__(self, seed: int = 0, **hyper):
         self.seed = int(seed)
@@ -107,7 +217,7 @@ class Forecaster:
             setattr(self, k, v)
 
     # -- the interface
-    def fit(self, train: np.ndarray, val: Windows | None = None, *, dt: float = 1.0) -> "Forecaster":
+    def fit(self, train: np.ndarray, val: Windows | None = None, *, dt: float | None = None) -> "Forecaster":
         raise NotImplementedError
 
     def predict(self, context: np.ndarray, horizon: int) -> np.ndarray:
@@ -132,8 +242,25 @@ class Forecaster:
     def hyper_parameters(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")}
 
+    def _contexts(self, context) -> tuple[np.ndarray, bool]:
+        """(contexts (W, c, d), whether one context (c, d) was given), or a one-line error. d is
+        the training data's dimension once the model is fitted (a model that needs no fit takes
+        any d)."""
+        shape = np.shape(context)
+        x = check_finite("context", context)
+        d, m = getattr(self, "dim_", x.shape[-1] if x.ndim else "d"), self.memory
+        if x.ndim not in (2, 3) or x.shape[-1] != d:
+            raise ValueError(f"context must have shape (points, {d}) for one window or (windows, points, {d}), "
+                             f"got {shape}")
+        if x.shape[-2] < m:
+            raise ValueError(f"context has {x.shape[-2]} points; {self.name} needs at least {m} (shape (points >= {m}, "
+                             f"{d}) or (windows, points >= {m}, {d}))")
+        return (x[None], True) if x.ndim == 2 else (x, False)
+
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyper_parameters().items())
+        chosen = getattr(self, "chosen_", {})
+        args = ", ".join(f"{k}={chosen[k]}" if k in chosen else f"{k}={v!r}"
+                         for k, v in self.hyper_parameters().items())
         return f"{type(self).__name__}({args})"
 
 
@@ -157,12 +284,104 @@ def _load_zoo() -> None:
     from . import models  # noqa: F401  (imports register the built-in models)
 
 
+# what a hyper-parameter declared with each type accepts, in error messages
+_ACCEPTS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_hyper_parameters(cls: type[Forecaster]) -> tuple[dict[str, tuple[tuple[type, ...], bool] | None], bool]:
+    """A model's hyper-parameters as its ``__init__`` declares them: name -> (accepted types,
+    whether None is accepted), or None where the annotation is not one this check understands
+    (missing, or not built from int, float, bool, str and None); and whether ``__init__`` also
+    takes arbitrary keywords (``**hyper``)."""
+    try:
+        sig = inspect.signature(cls.__init__, eval_str=True)
+    except Exception:  # annotations that cannot be evaluated: check names only
+        sig = inspect.signature(cls.__init__)
+    declared: dict[str, tuple[tuple[type, ...], bool] | None] = {}
+    open_ = False
+    for i, (k, p) in enumerate(sig.parameters.items()):
+        if i == 0 and k == "self":
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            open_ = True
+            continue
+        if p.kind is p.VAR_POSITIONAL:
+            continue
+        ann = p.annotation
+        parts = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, types.UnionType) else (ann,)
+        kinds = tuple(t for t in parts if t is not type(None))
+        declared[k] = (kinds, len(kinds) < len(parts)) if kinds and all(t in _ACCEPTS for t in kinds) else None
+    return declared, open_
+
+
+def _accept(value: Any, kind: type) -> tuple[bool, Any]:
+    """(whether ``value`` is a ``kind``, the value as one). Integers are not booleans; a float
+    with an integral value is an integer; an integer is a number."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if kind is bool:
+        return isinstance(value, bool), value
+    if isinstance(value, bool):
+        return False, value
+    if kind is int:
+        if isinstance(value, int):
+            return True, value
+        if isinstance(value, float) and value.is_integer():
+            return True, int(value)
+        return False, value
+    if kind is float:
+        return isinstance(value, (int, float)), float(value) if isinstance(value, (int, float)) else value
+    return isinstance(value, kind), value
+
+
+def check_hyper_parameters(cls: type[Forecaster], hyper: dict[str, Any]) -> dict[str, Any]:
+    """``hyper`` checked against the hyper-parameters ``cls.__init__`` declares (their names and
+    type annotations: int, float, bool, str, optionally ``| None``), with integral floats given
+    for integers made integers; or a one-line ValueError naming the hyper-parameter, the model
+    and what it accepts. Ranges (``>= 1`` ...) are the model constructor's to check."""
+    declared, open_ = _declared_hyper_parameters(cls)
+    out = {}
+    for k, v in hyper.items():
+        if k not in declared:
+            if open_:
+                out[k] = v
+                continue
+            names = sorted(declared)
+            close = suggest_name(k, names)
+            hint = f"; did you mean '{close}'?" if close else f"; its hyper-parameters: {', '.join(names)}"
+            raise ValueError(f"model '{cls.name}' has no hyper-parameter '{k}'{hint}")
+        spec = declared[k]
+        if spec is None:
+            out[k] = v
+            continue
+        kinds, optional = spec
+        if v is None and optional:
+            out[k] = None
+            continue
+        for kind in kinds:
+            ok, value = _accept(v, kind)
+            if ok:
+                out[k] = value
+                break
+        else:
+            accepts = " or ".join([_ACCEPTS[t] for t in kinds] + (["none"] if optional else []))
+            shown = v.item() if isinstance(v, np.generic) else v
+            raise ValueError(f"hyper-parameter {k} of {cls.name} must be {accepts}, got {shown!r}")
+    return out
+
+
 def get_model(name: str, **hyper) -> Forecaster:
-    """A new, unfitted model ``name`` with its default hyper-parameters updated by ``hyper``."""
+    """A new, unfitted model ``name`` (in any case: ``"NVAR"``) with its default hyper-parameters
+    updated by ``hyper``.
+
+    Names and types are checked first against the model's declared hyper-parameters (the
+    annotated keyword arguments of its ``__init__``): an unknown name or a value of the wrong
+    type is a one-line ValueError naming it (``hyper-parameter degree of nvar must be an
+    integer or none, got 'abc'``); the constructor then checks ranges."""
     _load_zoo()
-    if name not in _MODELS:
-        raise UnknownModelError(name, _MODELS)
-    return _MODELS[name](**hyper)
+    cls = _MODELS[resolve_name(name, sorted(_MODELS), error=UnknownModelError)]
+    return cls(**check_hyper_parameters(cls, hyper))
 
 
 def list_models() -> dict[str, str]:

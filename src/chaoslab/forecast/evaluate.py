@@ -27,6 +27,7 @@ from ..metrics import (
     smape_vpt,
     valid_prediction_time,
 )
+from ..systems.base import resolve_name
 from .base import Forecaster
 from .protocol import TaskData
 
@@ -65,8 +66,7 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
     model's own largest Lyapunov exponent where the model exposes its step."""
     import pandas as pd
 
-    if windows not in ("test", "val"):
-        raise ValueError(f"windows must be 'test' or 'val', got {windows!r}")
+    windows = resolve_name(windows, ("test", "val"), "windows")
     w = data.test if windows == "test" else data.val
     if len(w) == 0:
         raise ValueError(f"the task has no {windows} windows")

@@ -6,6 +6,7 @@ from .api import (  # noqa: F401
     Ensemble,
     Trajectory,
     characteristic_period,
+    check_x0,
     ensemble,
     output_dt,
     sde_ensemble,

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..systems.base import System, get_system
+from ..systems.base import System, get_system, resolve_name
 from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "sde_ensemble",
     "output_dt",
     "characteristic_period",
+    "check_x0",
 ]
 
 
@@ -73,7 +74,8 @@ class Ensemble:
 
 
 def _as_system(system: System | str) -> System:
-    return get_system(system) if isinstance(system, str) else system
+    """A System as given, or the catalog's by name (anything else: get_system's one-line error)."""
+    return system if isinstance(system, System) else get_system(system)
 
 
 def characteristic_period(system: System, params: Mapping[str, Any] | None = None) -> float:
@@ -145,14 +147,32 @@ def _config(system: System, method: str, n: int, dt: float, rtol: float, atol: f
     return SolverConfig(method, n, rtol=rtol, atol=atol, max_steps=max(100_000, 2000 * n))
 
 
+def check_x0(system: System, x0) -> np.ndarray:
+    """x0 as a float64 array of finite real numbers (any shape; the caller checks it), or a
+    one-line ValueError: a ragged sequence, booleans, complex numbers, strings, NaN or inf."""
+    try:
+        a = np.asarray(x0)
+    except ValueError:  # numpy refuses ragged nested sequences
+        raise ValueError(f"x0 of {system.name} must be an array of real numbers, got a ragged sequence") from None
+    if a.dtype.kind not in "iuf":
+        raise ValueError(f"x0 of {system.name} must be an array of real numbers, got dtype {a.dtype}")
+    a = a.astype(np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"x0 of {system.name} contains NaN or inf; allowed: finite values")
+    return a
+
+
 def _initial_state(system: System, x0, cfg: SolverConfig, dt: float, p, members: int | None):
     """State(s) to start from: x0, or for delay equations the history ring buffer."""
     if x0 is None:
         x0 = system.ic
         if members is not None:
             x0 = np.broadcast_to(x0, (members, *x0.shape))
-    x0 = np.asarray(x0, dtype=np.float64)
+    x0 = check_x0(system, x0)
     if system.delay:
+        if x0.size == 0 or x0.ndim > (1 if members is None else 2):
+            raise ValueError(f"the history x0 of {system.name} must be a number or samples on [-tau, 0] (oldest first)"
+                             f"{'' if members is None else ', one row per member'}, got shape {x0.shape}")
         h = dt / cfg.substeps
         if members is None:
             return delay_history(system, x0, h, cfg.buffer, p)
@@ -263,14 +283,19 @@ def _stream(
     p, axes, n_batch = _split_params(system, params)
     dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     if x0 is not None:
-        x0 = np.asarray(x0, dtype=np.float64)
+        x0 = check_x0(system, x0)
         if x0.ndim != 2 and not (system.delay and x0.ndim == 1):
             raise ValueError(f"x0 of an ensemble must have shape (members, {system.dim}), got {x0.shape}")
+        if members is not None and members != x0.shape[0]:
+            raise ValueError(f"x0 holds {x0.shape[0]} states but members={members!r}; give one or the other")
         members = x0.shape[0]
     if members is None:
         members = n_batch
     if members is None:
         raise ValueError("give x0 of shape (members, dim), members=, or batched params")
+    if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1:
+        raise ValueError(f"an ensemble needs members >= 1 (an integer, or x0 of shape (members, {system.dim})), "
+                         f"got {members!r}")
     if n_batch is not None and n_batch != members:
         raise ValueError(f"{members} initial conditions but {n_batch} parameter sets")
     chunk = max(1, min(int(chunk), int(n)))
@@ -334,7 +359,9 @@ def ensemble(
     """
     system = _as_system(system)
     n = int(n)
-    n_members = members or (np.shape(x0)[0] if x0 is not None else None)
+    if x0 is not None:
+        x0 = check_x0(system, x0)
+    n_members = members or (x0.shape[0] if x0 is not None and x0.ndim else None)
     if chunk is None:
         per_step = 8 * system.dim * max(1, n_members or 1)
         chunk = int(max(1, min(n, 2**28 // per_step)))
@@ -432,8 +459,7 @@ def sde_ensemble(
     system = _as_system(system)
     if system.delay:
         raise ValueError("noise is not supported for delay equations")
-    if scheme not in ("euler_maruyama", "heun"):
-        raise ValueError(f"scheme must be 'euler_maruyama' or 'heun', got {scheme!r}")
+    scheme = resolve_name(scheme, ("euler_maruyama", "heun"), "scheme")
     p, axes, n_batch = _split_params(system, params)
     dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     base = "map" if system.discrete else ("etdrk" if system.stepper is not None else "rk4")

@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from ..systems.base import System
+from ..systems.base import System, resolve_name
 
 ADAPTIVE = {"tsit5": dfx.Tsit5, "dopri8": dfx.Dopri8, "kvaerno5": dfx.Kvaerno5}
 METHODS = ("auto", "rk4", "dopri5", *ADAPTIVE, "map", "delay", "etdrk")
@@ -53,8 +53,8 @@ class SolverConfig:
 
 
 def resolve_method(system: System, method: str) -> str:
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    """The integrator ``method`` (one of METHODS, in any case) that applies to ``system``."""
+    method = resolve_name(method, METHODS, "method")
     if system.discrete:
         if method not in ("auto", "map"):
             raise ValueError(f"{system.name} is a map: method must be 'map' or 'auto', got {method!r}")
@@ -322,8 +322,12 @@ def delay_history(system: System, history, h: float, M: int, p):
             jnp.asarray(M - 1, dtype=jnp.int32), jnp.asarray(fs[-1:]))
 
 
+MAX_DELAY_STEPS = 10**7  # steps per output interval, and steps of history: beyond, a run neither ends nor fits
+
+
 def delay_steps(system: System, dt: float, p, h_max: float | None = None, substeps: int | None = None) -> tuple[int, int]:
-    """(substeps per output interval, ring-buffer length) for a delay equation."""
+    """(substeps per output interval, ring-buffer length) for a delay equation; a one-line
+    ValueError when either would exceed MAX_DELAY_STEPS (a delay tiny or huge against dt)."""
     import numpy as np
 
     tau = float(np.max(np.asarray(p[system.delay_param])))
@@ -332,6 +336,10 @@ def delay_steps(system: System, dt: float, p, h_max: float | None = None, subste
         raise ValueError(f"delay {system.delay_param} of {system.name} must be > 0, got {tau_min}")
     if h_max is None:
         h_max = min(tau_min / 20.0, (system.period or tau) / 200.0)
+    per_output = substeps or (dt / h_max if h_max > 0 else math.inf)
+    if not per_output <= MAX_DELAY_STEPS:
+        raise ValueError(f"delay {system.delay_param} = {tau_min:.3g} of {system.name} needs {per_output:.3g} steps per "
+                         f"output interval dt = {dt:.3g}; allowed: at most {MAX_DELAY_STEPS:.0e} (a larger delay or a smaller dt)")
     m = substeps or max(1, math.ceil(dt / h_max - 1e-9))
     h = dt / m
     if h > tau_min:
@@ -339,7 +347,11 @@ def delay_steps(system: System, dt: float, p, h_max: float | None = None, subste
             raise ValueError(f"step dt/substeps = {h:.3g} exceeds the delay {tau_min:.3g}; use more substeps")
         m = math.ceil(dt / tau_min) + 1
         h = dt / m
-    return m, int(math.ceil(tau / h)) + 3
+    span = tau / h
+    if not span <= MAX_DELAY_STEPS:
+        raise ValueError(f"delay {system.delay_param} = {tau:.3g} of {system.name} spans {span:.3g} steps of {h:.3g}; "
+                         f"allowed: at most {MAX_DELAY_STEPS:.0e}, the history held in memory (a smaller delay or a larger dt)")
+    return m, int(math.ceil(span)) + 3
 
 
 @lru_cache(maxsize=512)

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import special
 
 from ..analysis.spectra import power_spectrum
+from ..systems.base import resolve_name
 from .pointwise import _as_array, _check_finite, _check_positive
 
 __all__ = ["histogram_kl", "sliced_wasserstein", "power_spectrum_distance", "divergence_mask",
@@ -83,14 +84,13 @@ def histogram_kl(true, pred, bins: int = 32, *, kind: str = "marginal", alpha: f
     edges = [np.linspace(lo[i] - pad * span[i], hi[i] + pad * span[i], bins + 1) for i in range(d)]
     with np.errstate(invalid="ignore"):
         inside = np.isfinite(p) & (p >= [e[0] for e in edges]) & (p <= [e[-1] for e in edges])
+    kind = resolve_name(kind, ("marginal", "joint2d"), "kind")
     if kind == "marginal":
         groups = [(i,) for i in range(d)]
-    elif kind == "joint2d":
+    else:
         if d < 2:
             raise ValueError("kind='joint2d' needs at least 2 coordinates; use kind='marginal'")
         groups = list(itertools.combinations(range(d), 2))
-    else:
-        raise ValueError(f"kind must be 'marginal' or 'joint2d', got {kind!r}")
     out = []
     for g in groups:
         g = list(g)

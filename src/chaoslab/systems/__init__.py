@@ -3,6 +3,7 @@
 from .base import (  # noqa: F401
     ParameterError,
     System,
+    UnknownNameError,
     UnknownSystemError,
     delay_flow,
     flow,
@@ -10,5 +11,6 @@ from .base import (  # noqa: F401
     list_systems,
     map_system,
     register,
+    resolve_name,
     stack,
 )

@@ -17,6 +17,7 @@ as its second argument: ``f(x, x_delayed, t, **params)``.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
@@ -34,26 +35,51 @@ __all__ = [
     "list_systems",
     "register",
     "UnknownSystemError",
+    "UnknownNameError",
     "ParameterError",
+    "resolve_name",
+    "suggest_name",
 ]
 
 
-class UnknownSystemError(KeyError):
-    """Raised for a system name that is not in the catalog."""
+class UnknownNameError(ValueError, KeyError):
+    """A name that is not one of a fixed set (a system, a model, a method, ...). Both a
+    ValueError (bad input) and a KeyError (a failed lookup); ``str(e)`` is one line naming the
+    unknown name, the closest known one and what is allowed (``hint``; default: every known
+    name), the list left out after a suggestion when it is long. Subclasses set ``what`` (the kind
+    of name) and ``hint``."""
 
-    def __init__(self, name: str, known: Iterable[str]):
+    what: str = "name"
+    hint: str | None = None
+
+    def __init__(self, name, known: Iterable[str], what: str | None = None, hint: str | None = None):
+        known = list(known)
         self.name = name
-        self.suggestion = _suggest(name, list(known))
-        close = [self.suggestion] if self.suggestion else []
-        hint = f"; did you mean '{close[0]}'?" if close else "; see 'chaoslab systems list'"
-        self.message = f"unknown system '{name}'{hint}"
+        self.what = what or self.what
+        self.suggestion = suggest_name(str(name), known)
+        same = [k for k in known if isinstance(name, str) and k.lower() == name.lower()]
+        if len(same) > 1:
+            self.message = (f"{self.what} {name!r} is ambiguous: {', '.join(repr(k) for k in same)} differ only in "
+                            f"case; give the exact name")
+        else:
+            listing = hint or self.hint or f"allowed: {', '.join(map(str, known))}"
+            if self.suggestion:  # what is allowed follows the suggestion if the list is short
+                listing = f"did you mean '{self.suggestion}'?" + (f" ({listing})" if len(known) <= 10 else "")
+            self.message = f"unknown {self.what} {name!r}; {listing}"  # repr: one line, whatever the name holds
         super().__init__(self.message)
 
     def __str__(self) -> str:  # KeyError quotes its argument otherwise
         return self.message
 
 
-def _suggest(name: str, known: list[str]) -> str | None:
+class UnknownSystemError(UnknownNameError):
+    """Raised for a system name that is not in the catalog."""
+
+    what = "system"
+    hint = "see 'chaoslab systems list'"
+
+
+def suggest_name(name: str, known: list[str]) -> str | None:
     """The registered name the user most likely meant.
 
     A case-insensitive match wins; then the longest registered name that the
@@ -69,6 +95,25 @@ def _suggest(name: str, known: list[str]) -> str | None:
         return max(prefixes, key=len)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     return close[0] if close else None
+
+
+def resolve_name(name: str, known: Iterable[str], what: str | None = None, *, hint: str | None = None,
+                 error: type[UnknownNameError] = UnknownNameError) -> str:
+    """The member of the fixed set ``known`` that ``name`` means: ``name`` itself, else the one
+    known name equal to it ignoring case (``"ETKF"`` -> ``"etkf"``, ``"lorenz"`` -> ``"Lorenz"``).
+    Otherwise raises ``error(name, known, what, hint)`` — one line: ``unknown <what> '<name>'``
+    with the closest known name and what is allowed (``hint``, else every known name). The one
+    rule by which every argument naming a choice (systems, models, methods, perturbations,
+    detrending, ...) is read."""
+    if not isinstance(known, Collection):
+        known = list(known)
+    if isinstance(name, str):
+        if name in known:  # the exact name (a dict lookup for a registry)
+            return name
+        same = [k for k in known if k.lower() == name.lower()]
+        if len(same) == 1:
+            return same[0]
+    raise error(name, known, what, hint)
 
 
 class ParameterError(ValueError):
@@ -167,13 +212,18 @@ class System:
     def resolve_params(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults updated by ``overrides``; unknown names raise a one-line ParameterError."""
         p = dict(self.params)
+        allowed = ", ".join(self.params) or "none"
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise ParameterError(f"parameters of '{self.name}' must be a mapping of names to numbers, got "
+                                 f"{type(overrides).__name__}; allowed names: {allowed}")
         for k, v in (overrides or {}).items():
             if k not in p:
-                allowed = ", ".join(self.params) or "none"
-                raise ParameterError(f"system '{self.name}' has no parameter '{k}'; allowed: {allowed}")
+                raise ParameterError(f"system '{self.name}' has no parameter {k!r}; allowed: {allowed}")
             try:
+                if np.asarray(v).dtype == bool:
+                    raise TypeError("a boolean is not a parameter value")
                 arr = jnp.asarray(v, dtype=jnp.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ParameterError(f"parameter '{k}' of '{self.name}' must be numeric, got {v!r}") from None
             if not bool(jnp.all(jnp.isfinite(arr))):
                 raise ParameterError(f"parameter '{k}' of '{self.name}' must be finite, got {v!r}")
@@ -281,12 +331,10 @@ def _load_catalog() -> None:
 
 
 def get_system(name: str) -> System:
-    """The catalog system called ``name`` (UnknownSystemError with a suggestion otherwise)."""
+    """The catalog system called ``name``, in any case if that is unambiguous (``"lorenz"``);
+    UnknownSystemError with a suggestion otherwise."""
     _load_catalog()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise UnknownSystemError(name, _REGISTRY) from None
+    return _REGISTRY[resolve_name(name, _REGISTRY, error=UnknownSystemError)]
 
 
 KINDS = ("flow", "map", "delay", "pde", "lattice", "ode", "spatial")
@@ -303,8 +351,7 @@ def list_systems(kind: str | None = None) -> list[str]:
     names = sorted(_REGISTRY)
     if kind is None:
         return names
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    kind = resolve_name(kind, KINDS, "kind")
     groups = {"flow": ("flow", "delay"), "ode": ("flow", "delay", "map"), "spatial": ("pde", "lattice")}
     wanted = groups.get(kind, (kind,))
     return [n for n in names if _REGISTRY[n].kind in wanted]

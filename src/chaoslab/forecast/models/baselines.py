@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Forecaster, check_sample_args, register
+from ..base import Forecaster, register
 
 
 @register("naive")
@@ -47,6 +47,5 @@ class Climatology(Forecaster):
         return np.broadcast_to(self.mean_, (len(context), horizon, self.mean_.size)).copy()
 
     def sample(self, context, horizon, n, seed):
-        check_sample_args(horizon, n, seed)
         idx = np.random.default_rng(seed).integers(0, len(self.states_), size=(len(context), n, horizon))
         return self.states_[idx]

@@ -11,13 +11,16 @@ readout is a ridge regression; forecasts iterate it from the last (k-1)s + 1 con
 granularity 30 the one-step map needs more (below), while degree 4 makes some systems' rollouts
 leave the training range and blow up. Given validation windows, each degree from 2 to
 ``auto_degree`` is fitted and the one with the longest median valid time on them kept (ties: the
-lower); without them, ``auto_degree``.
+lower); without them, ``auto_degree``. The fit says which and why, in the repr
+(``NVAR(..., degree=4 chosen by median validation VPT among 2..4, ...)``, from ``chosen_``) and
+in an INFO record of the ``chaoslab.forecast.models.delay_regression`` logger.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from itertools import combinations_with_replacement
 
@@ -25,7 +28,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..base import Forecaster, check_finite, check_sample_args, innovation_factor, register
+from ..base import Forecaster, innovation_factor, register
+
+log = logging.getLogger(__name__)
 
 
 class DelayRegression(Forecaster):
@@ -54,16 +59,20 @@ class DelayRegression(Forecaster):
         return xp.concatenate(parts, axis=-1)
 
     def fit(self, train, val=None, *, dt=1.0):
-        train = check_finite("training data", train)
-        if train.ndim != 3:
-            raise ValueError(f"training data must have shape (trajectories, time, dim), got {train.shape}")
         m = self.memory
-        if train.shape[1] <= m:
-            raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} needs more than {m}")
-        if self.degree is None and val is not None and len(val) > 0:
-            self.degree_ = self._choose_degree(train, val, dt)
+        self.chosen_ = {}
+        if self.degree is None:
+            top = auto_degree(self.k * train.shape[-1])
+            if val is not None and len(val) > 0:
+                self.degree_ = self._choose_degree(train, val, dt)
+                why = f" chosen by median validation VPT among 2..{top}"
+            else:
+                self.degree_ = top
+                why = ", the largest (at most 500 features); no validation windows to choose by"
+            self.chosen_["degree"] = f"{self.degree_}{why}"
+            log.info("%s: degree=%d%s", self.name, self.degree_, why)
         else:
-            self.degree_ = self.degree or auto_degree(self.k * train.shape[-1])
+            self.degree_ = self.degree
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
         z = (train - self.mu_) / self.sigma_
@@ -94,9 +103,6 @@ class DelayRegression(Forecaster):
         return best
 
     def _history(self, context):
-        context = check_finite("context", context)
-        if context.shape[1] < self.memory:
-            raise ValueError(f"context has {context.shape[1]} points; {self.name} needs at least {self.memory}")
         return (context[:, -self.memory :] - self.mu_) / self.sigma_
 
     def _rollout(self, hist, horizon, rng=None):
@@ -114,7 +120,6 @@ class DelayRegression(Forecaster):
         return self._rollout(self._history(context), horizon)
 
     def sample(self, context, horizon, n, seed):
-        check_sample_args(horizon, n, seed)
         hist = self._history(context)
         out = self._rollout(np.repeat(hist, n, axis=0), horizon, np.random.default_rng(seed))
         return out.reshape(len(hist), n, horizon, hist.shape[-1])

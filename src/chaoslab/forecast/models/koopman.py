@@ -23,17 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Forecaster, check_finite, register
+from ...systems.base import resolve_name
+from ..base import Forecaster, register
 from .sindy import monomials
-
-
-def _check_train(train, need: int, name: str) -> np.ndarray:
-    train = check_finite("training data", train)
-    if train.ndim != 3:
-        raise ValueError(f"training data must have shape (trajectories, time, dim), got {train.shape}")
-    if train.shape[1] <= need:
-        raise ValueError(f"training trajectories have {train.shape[1]} points; {name} needs more than {need}")
-    return train
 
 
 def _continuous(eig: np.ndarray, dt: float) -> np.ndarray:
@@ -47,19 +39,24 @@ class DMD(Forecaster):
 
     description = "dynamic mode decomposition (exact DMD, optional delay embedding)"
     search_space = {"delays": [1, 4, 16, 32], "rank": [None, 10, 30]}
+    needs_dt = "its continuous-time eigenvalues (log(mu) / dt)"
 
     def __init__(self, rank: int | None = None, delays: int = 1, seed: int = 0):
         super().__init__(seed=seed, rank=None if rank is None else int(rank), delays=int(delays))
         if self.delays < 1 or (self.rank is not None and self.rank < 1):
             raise ValueError(f"delays and rank must be >= 1, got delays={delays}, rank={rank}")
 
+    @property
+    def memory(self) -> int:
+        """Context points a forecast needs: one delay vector."""
+        return self.delays
+
     def _embed(self, x: np.ndarray) -> np.ndarray:
         """(n, T, d) -> delay vectors (n, T - q + 1, q d), newest first."""
         q, T = self.delays, x.shape[1]
         return np.concatenate([x[:, q - 1 - j : T - j] for j in range(q)], axis=-1)
 
-    def fit(self, train, val=None, *, dt=1.0):
-        train = _check_train(train, self.delays, self.name)
+    def fit(self, train, val=None, *, dt):
         self.dt_ = float(dt)
         z = self._embed(train)
         X = z[:, :-1].reshape(-1, z.shape[-1]).T
@@ -87,9 +84,6 @@ class DMD(Forecaster):
         return (lambda z: A @ z), self._embed(np.asarray(context)[None, -self.delays :])[0, 0]
 
     def predict(self, context, horizon):
-        context = check_finite("context", context)
-        if context.shape[1] < self.delays:
-            raise ValueError(f"context has {context.shape[1]} points; dmd needs at least {self.delays}")
         z = self._embed(context[:, -self.delays :])[:, 0]
         d = context.shape[-1]
         out = np.empty((len(context), horizon, d))
@@ -106,15 +100,15 @@ class EDMD(Forecaster):
 
     description = "extended DMD (Koopman matrix on polynomial or random-feature observables)"
     search_space = {"degree": [2, 3, 4], "alpha": [1e-10, 1e-6, 1e-3]}
+    needs_dt = "its continuous-time eigenvalues (log(lambda) / dt)"
 
     def __init__(self, degree: int = 3, alpha: float = 1e-10, dictionary: str = "poly", n_features: int = 200,
                  bandwidth: float = 1.0, seed: int = 0):
-        super().__init__(seed=seed, degree=int(degree), alpha=float(alpha), dictionary=str(dictionary),
+        super().__init__(seed=seed, degree=int(degree), alpha=float(alpha),
+                         dictionary=resolve_name(dictionary, ("poly", "rff", "rbf"), "dictionary"),
                          n_features=int(n_features), bandwidth=float(bandwidth))
         if self.degree < 1:
             raise ValueError(f"degree must be >= 1, got {degree}")
-        if self.dictionary not in ("poly", "rff", "rbf"):
-            raise ValueError(f"dictionary must be 'poly', 'rff' or 'rbf', got {dictionary!r}")
         if not (self.alpha >= 0 and self.n_features >= 1 and self.bandwidth > 0):
             raise ValueError("alpha >= 0, n_features >= 1 and bandwidth > 0 are required")
 
@@ -130,8 +124,7 @@ class EDMD(Forecaster):
             parts.append(np.exp(-np.sum((z[..., None, :] - self.centres_) ** 2, -1) / (2 * self.bandwidth**2)))
         return np.concatenate(parts, axis=-1)
 
-    def fit(self, train, val=None, *, dt=1.0):
-        train = _check_train(train, 1, self.name)
+    def fit(self, train, val=None, *, dt):
         d = train.shape[-1]
         flat = train.reshape(-1, d)
         self.dt_ = float(dt)
@@ -172,7 +165,6 @@ class EDMD(Forecaster):
         return (lambda p: p @ K), self.psi(np.asarray(context)[-1:])[0]
 
     def predict(self, context, horizon):
-        context = check_finite("context", context)
         d = context.shape[-1]
         p = self.psi(context[:, -1])
         out = np.empty((len(context), horizon, d))

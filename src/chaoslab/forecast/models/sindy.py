@@ -34,7 +34,7 @@ import numpy as np
 
 from ...integrate.api import ensemble
 from ...systems.base import System
-from ..base import Forecaster, check_finite, register
+from ..base import Forecaster, register
 
 
 def central_difference(x: np.ndarray, dt: float, order: int) -> np.ndarray:
@@ -172,6 +172,7 @@ class SINDy(Forecaster):
 
     description = "SINDy: sparse regression of the vector field on a polynomial library, integrated"
     search_space = {"threshold": [0.01, 0.05, 0.1, 0.5], "alpha": [1e-10, 1e-6, 1e-3]}
+    needs_dt = "its derivatives, equations and forecasts"
 
     def __init__(self, poly_degree: int = 2, trig: bool = False, threshold: float = 0.1, alpha: float = 1e-10,
                  fd_order: int = 8, max_iter: int = 20, refine: bool = True, substeps: int = 16, seed: int = 0):
@@ -185,15 +186,10 @@ class SINDy(Forecaster):
         if not (self.threshold >= 0 and self.alpha >= 0):
             raise ValueError(f"threshold and alpha must be >= 0, got threshold={threshold}, alpha={alpha}")
 
-    def fit(self, train, val=None, *, dt=1.0):
-        train = check_finite("training data", train)
-        if train.ndim != 3:
-            raise ValueError(f"training data must have shape (trajectories, time, dim), got {train.shape}")
+    def fit(self, train, val=None, *, dt):
         if train.shape[1] <= self.fd_order + 1:
             raise ValueError(f"training trajectories have {train.shape[1]} points; sindy needs more than "
                              f"{self.fd_order + 1} (fd_order {self.fd_order})")
-        if not (dt > 0 and np.isfinite(dt)):
-            raise ValueError(f"dt must be a positive number, got {dt}")
         d, m = train.shape[-1], self.fd_order // 2
         self.dt_ = float(dt)
         self.combos_ = monomials(d, self.poly_degree)
@@ -249,7 +245,6 @@ class SINDy(Forecaster):
         return (lambda x: lax.scan(rk4, x, None, length=self.substeps)[0]), np.asarray(context)[-1]
 
     def predict(self, context, horizon):
-        context = check_finite("context", context)
         d = context.shape[-1]
         system = _ode(d, self.poly_degree, self.trig)
         with np.errstate(over="ignore", invalid="ignore"):
