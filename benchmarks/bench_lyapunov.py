@@ -1,14 +1,26 @@
-"""Lorenz Lyapunov spectrum: chaoslab (several run lengths and integrators) vs dysts'
-``find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)``, side by side in one run.
+"""Lyapunov spectra at their defaults: time to 0.5 % precision, side by side with the old defaults.
 
-    python benchmarks/bench_lyapunov.py [--no-dysts]
+    python benchmarks/bench_lyapunov.py [--systems Lorenz,Rossler,...] [--no-dysts]
 
-Errors are against Sprott's 0.9056 / 0 / -14.5723. Times are for a compiled call (the first
-call, which compiles, is timed separately). dysts runs in its own virtual environment (see
-bench_vs_dysts.py), or the script says it could not.
+For Lorenz, Rossler, Henon, Kuramoto-Sivashinsky (L = 22) and Lorenz-96 (N = 40, F = 8), in one
+run on this machine:
+
+- "old defaults" (chaoslab before issue 13): one orbit from the reference initial condition,
+  500 periods after 20 (fields: 20 periods after 1; maps: 20,000 iterations after 1000), the
+  error bar the standard error over 10 blocks of that orbit — emulated here as a one-member run
+  and 10 blocks of its local rates;
+- "new defaults": ``lyapunov_spectrum(name)``, 32 independent orbits run until the standard error
+  of every exponent with |lambda| > 10 % of |lambda_1| is below 0.5 % of |lambda_1|.
+
+Each is run once small first (which compiles; "compile s"), then timed. "error" is lambda_1 minus
+the reference (Sprott 2003 for the three low-dimensional systems; for the two fields the new
+run's own value, whose error bar is given), "z" the error in units of the run's error bar.
+Lorenz is also run by dysts' ``find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)``
+when a dysts environment can be made (see bench_vs_dysts.py).
 """
 
 import json
+import math
 import subprocess
 import sys
 import textwrap
@@ -20,9 +32,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_vs_dysts import dysts_python  # noqa: E402
 
+import chaoslab as cl  # noqa: E402
 from chaoslab.analysis import lyapunov_spectrum  # noqa: E402
 
-LIT = np.array([0.9056, 0.0, -14.5723])
+LITERATURE = {"Lorenz": 0.9056, "Rossler": 0.0714, "Henon": 0.41922}
+SYSTEMS = ["Lorenz", "Rossler", "Henon", "KuramotoSivashinsky", "Lorenz96N40"]
 
 DYSTS = textwrap.dedent(
     """
@@ -48,44 +62,70 @@ def run_dysts():
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def main():
-    rows = []
-    for method, T in (("dopri5", 3_000.0), ("dopri5", 15_000.0), ("rk4", 15_000.0), ("rk4", 60_000.0)):
-        kw = dict(time=T, method=method)
-        t = time.perf_counter()
-        lyapunov_spectrum("Lorenz", **kw)
-        first = time.perf_counter() - t
-        t = time.perf_counter()
-        r = lyapunov_spectrum("Lorenz", **kw)
-        secs = time.perf_counter() - t
-        rows.append((f"chaoslab {method}, T = {T:g}", first, secs, r.exponents, r.uncertainty))
-    # the same statistics from an ensemble in one vmapped call: 32 members on the attractor,
-    # each averaging 2000 time units (vmap uses the SIMD width the single orbit leaves idle)
-    from chaoslab.data.datasets import sample_initial_conditions
-
-    x0 = sample_initial_conditions("Lorenz", 32, seed=0)
-    kw = dict(x0=x0, time=2000.0, method="rk4", transient=15.0)
-    t = time.perf_counter()
-    lyapunov_spectrum("Lorenz", **kw)
-    first = time.perf_counter() - t
-    t = time.perf_counter()
-    r = lyapunov_spectrum("Lorenz", **kw)
-    secs = time.perf_counter() - t
-    rows.append(("chaoslab rk4, 32 members x T = 2000 (one call)", first, secs, r.exponents.mean(axis=0),
-                 r.exponents.std(axis=0, ddof=1) / np.sqrt(32)))
-    d = None if "--no-dysts" in sys.argv else run_dysts()
-    print("| implementation | first call (s) | compiled call (s) | exponents | standard error | error vs literature |")
-    print("| --- | ---: | ---: | --- | --- | --- |")
-    fmt = lambda a: "(" + ", ".join(f"{v:.4f}" for v in a) + ")"
-    for label, first, secs, lam, se in rows:
-        print(f"| {label} | {first:.2f} | {secs:.2f} | {fmt(lam)} | {fmt(se)} | {fmt(lam - LIT)} |")
-    if d is not None:
-        lam = np.sort(np.asarray(d["exponents"]))[::-1]
-        err = fmt(lam[:3] - LIT) if lam.size >= 3 else f"lambda1 off by {lam[0] - LIT[0]:.4f}"
-        print(f"| dysts `find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)` | - | {d['seconds']:.1f} | "
-              f"{fmt(lam)} | - | {err} |")
+def old_defaults(name):
+    """One orbit from the reference IC with the pre-issue-13 lengths; 10-block standard error."""
+    s = cl.get_system(name)
+    period = float(s.period or 1.0)
+    if s.discrete:
+        transient, T = 1000.0, 20_000.0
+    elif s.stepper is not None:
+        transient, T = period, 20 * period
     else:
-        print("| dysts | could not be run (see stderr) | | | | |")
+        transient, T = 20 * period, 500 * period
+    x0 = np.asarray(s.ic, dtype=float)[None]
+    t = time.perf_counter()
+    lyapunov_spectrum(s, x0=x0, time=T / 10, transient=transient, keep_local=True)  # compiles (and runs 1/10)
+    compile_s = time.perf_counter() - t
+    t = time.perf_counter()
+    r = lyapunov_spectrum(s, x0=x0, time=T, transient=transient, keep_local=True)
+    wall = time.perf_counter() - t
+    loc = r.local_rates[0]  # (intervals, k)
+    blocks = loc[: loc.shape[0] // 10 * 10].reshape(10, -1, loc.shape[1]).mean(axis=1)
+    se = blocks.std(axis=0, ddof=1) / math.sqrt(10)
+    return dict(compile=compile_s, wall=wall, lam=r.exponents[0], se=se, total_time=r.time)
+
+
+def new_defaults(name):
+    t = time.perf_counter()
+    lyapunov_spectrum(name, time=1e-9, transient=0.0)  # one interval per orbit: compiles the same programs
+    compile_s = time.perf_counter() - t
+    t = time.perf_counter()
+    r = lyapunov_spectrum(name)
+    wall = time.perf_counter() - t
+    return dict(compile=compile_s, wall=wall, lam=r.exponents, se=r.uncertainty, total_time=r.orbits * r.time,
+                converged=r.converged, orbits=r.orbits, per_orbit=r.time)
+
+
+def main():
+    names = SYSTEMS
+    for a in sys.argv[1:]:
+        if a.startswith("--systems"):
+            names = a.split("=", 1)[1].split(",")
+    print("| system | defaults | compile (s) | run (s) | time units (all orbits) | lambda_1 ± s.e. | error | z | "
+          "precision reached |")
+    print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |")
+    for name in names:
+        new = new_defaults(name)
+        old = old_defaults(name)
+        ref = LITERATURE.get(name, float(new["lam"][0]))
+        ref_note = "" if name in LITERATURE else " (ref.: new run)"
+        for label, r in (("old: 1 orbit, 500 periods", old), ("new: 0.5 % target", new)):
+            err = float(r["lam"][0]) - ref
+            z = err / float(r["se"][0]) if r is old or name in LITERATURE else float("nan")
+            reached = (f"{'yes' if r['converged'] else 'NO (budget)'}, {r['orbits']} orbits x {r['per_orbit']:.4g}"
+                       if r is new else f"{float(r['se'][0]) / abs(float(r['lam'][0])):.2%} claimed")
+            print(f"| {name} | {label} | {r['compile']:.1f} | {r['wall']:.1f} | {r['total_time']:.4g} | "
+                  f"{float(r['lam'][0]):.5f} ± {float(r['se'][0]):.5f} | {err:+.5f}{ref_note if r is new else ''} | "
+                  f"{z:+.1f} | {reached} |")
+        sys.stdout.flush()
+    if "--no-dysts" not in sys.argv:
+        d = run_dysts()
+        if d is not None:
+            lam = np.sort(np.asarray(d["exponents"]))[::-1]
+            print(f"\ndysts `find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)`: {d['seconds']:.1f} s, "
+                  f"lambda_1 = {lam[0]:.4f} (error {lam[0] - LITERATURE['Lorenz']:+.4f}, no error bar)")
+        else:
+            print("\ndysts: could not be run (see stderr)")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,32 @@ def test_analyze_json_keys_and_values():
     assert abs(d["correlation_dimension"] - 2.05) < 0.1
 
 
+def test_analyze_runs_to_a_precision_and_says_whether_it_got_there():
+    r = run("analyze", "Henon", "--precision", "0.01", "--json")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    d = json.loads(r.stdout)
+    assert d["converged"] is True and d["precision"] == 0.01 and d["orbits"] == 32
+    assert d["lyapunov_uncertainty"][0] < 0.01 * d["lyapunov_spectrum"][0]
+    # derived quantities carry their errors: D_KY = 1 + l1 / |l2| and l1 + l2 = ln 0.3 exactly
+    assert 0 < d["kaplan_yorke_uncertainty"] < 0.01
+    assert d["correlation_dimension_uncertainty"] == pytest.approx(
+        np.hypot(d["correlation_dimension_statistical"], d["correlation_dimension_scaling"]))
+    # a budget that runs out: the numbers still come, with a warning on stderr
+    r = run("analyze", "Henon", "--precision", "0.0005", "--max-time", "300", "--json")
+    assert r.returncode == 0 and r.stderr.startswith("warning: Lyapunov spectrum: the budget"), r.stderr
+    assert json.loads(r.stdout)["converged"] is False
+
+
+def test_usage_errors_are_one_line():
+    for args, message in ((["analyze", "Lorenz", "--time", "abc"], "error: Invalid value for '--time'"),
+                          (["nosuch"], "error: No such command 'nosuch'"),
+                          (["analyze", "--bogus"], "error: No such option: --bogus")):
+        r = run(*args)
+        assert r.returncode == 2 and r.stderr.startswith(message) and r.stderr.count("\n") == 1, r.stderr
+    r = run()
+    assert r.returncode == 0 and "Usage" in r.stdout  # bare chaoslab: its help
+
+
 def test_analyze_all_is_resumable(tmp_path):
     import pandas as pd
 
@@ -111,6 +137,8 @@ def test_analyze_all_is_resumable(tmp_path):
     [
         (["analyze", "Lorenz", "--k", "5"], "error: --k must be between 1 and 3"),
         (["analyze", "Lorenz", "--time", "-1"], "error: --time must be > 0"),
+        (["analyze", "Lorenz", "--precision", "2"], "error: --precision must be in (0, 1)"),
+        (["analyze", "Lorenz", "--time", "10", "--precision", "0.01"], "error: give --time"),
         (["analyze", "--all"], "error: --all needs --out FILE.parquet"),
         (["analyze"], "error: give a system name, or --all --out FILE.parquet"),
     ],
@@ -118,3 +146,23 @@ def test_analyze_all_is_resumable(tmp_path):
 def test_analyze_bad_input(tmp_path, args, message):
     r = run(*args, cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip().startswith(message), r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["forecast", "fit", "nvar", "--system", "Lorenz", "--hp", "degree=abc"],
+         "error: hyper-parameter degree of nvar must be an integer or none, got 'abc'"),
+        (["forecast", "fit", "esn", "--system", "Lorenz", "--hp", "size=2.5"],
+         "error: hyper-parameter size of esn must be an integer, got 2.5"),
+        (["forecast", "plot", "sindy", "--system", "Lorenz", "--hp", "trig=maybe", "--out", "f.png"],
+         "error: hyper-parameter trig of sindy must be true or false, got 'maybe'"),
+        (["forecast", "fit", "mlp", "--system", "Lorenz", "--hp", "widht=64"],
+         "error: model 'mlp' has no hyper-parameter 'widht'"),
+    ],
+)
+def test_bad_hyper_parameters_one_line_exit_2(tmp_path, args, message):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().startswith(message), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not r.stdout
+    assert not list(tmp_path.iterdir())

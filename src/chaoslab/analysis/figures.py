@@ -20,7 +20,7 @@ def convergence_figure(res: LyapunovSpectrum, reference=None):
     as a band (and reference values, if given, dashed)."""
     hist = res.history if res.members is None else res.history.mean(axis=0)
     lam = res.mean
-    se = res.uncertainty if res.members is None else res.uncertainty.mean(axis=0)
+    se = res.uncertainty
     k = lam.size
     fig, axes = plt.subplots(k, 1, figsize=(6.5, 1.7 * k + 0.6), sharex=True, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):

@@ -1,9 +1,11 @@
 """The invariants of a system in one call, and the catalog-wide table.
 
-``compute_invariants`` gives the Lyapunov spectrum (with its standard error), the Kaplan–Yorke
-dimension, the Kolmogorov–Sinai entropy bound, the Lyapunov time, the correlation dimension of
-the attractor (Grassberger–Procaccia on a long trajectory) and the dominant period of the power
-spectrum. ``catalog_invariants`` runs it over the catalog into a Parquet file, resumably: a
+``compute_invariants`` gives the Lyapunov spectrum (to 0.5 % of |lambda_1| by default, with its
+calibrated standard error and whether the target was reached within the budget), the
+Kaplan–Yorke dimension, the Kolmogorov–Sinai entropy bound and the Lyapunov time (each with a
+jackknife standard error over the spectrum's orbits), the correlation dimension of the attractor
+(Grassberger–Procaccia on a long trajectory, with its statistical and scaling-range errors) and
+the dominant period of the power spectrum. ``catalog_invariants`` runs it over the catalog into a Parquet file, resumably: a
 re-run skips systems already in the file; each finished system is written atomically.
 
 The table shipped with chaoslab (``systems/invariants.parquet``) was made by
@@ -18,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-
 import numpy as np
 
 from ..data.tables import write_parquet_atomic
@@ -26,15 +27,21 @@ from ..systems.base import System
 
 __all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
 
-COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "kaplan_yorke_dimension", "ks_entropy",
-           "lyapunov_time", "correlation_dimension", "correlation_dimension_uncertainty", "period",
-           "reference_period", "spectrum_time", "seconds", "chaoslab_version", "error", "notes"]
+COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits",
+           "kaplan_yorke_dimension", "kaplan_yorke_uncertainty", "ks_entropy", "ks_entropy_uncertainty",
+           "lyapunov_time", "lyapunov_time_uncertainty", "correlation_dimension", "correlation_dimension_uncertainty",
+           "correlation_dimension_statistical", "correlation_dimension_scaling", "period", "reference_period",
+           "spectrum_time", "transient", "seconds", "chaoslab_version", "error", "notes"]
 
 
 def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None = None, time: float | None = None,
-                       k: int | None = None, seed: int = 0, points: int = 20_000, details: bool = False):
-    """All invariants of one system (see the module docstring); JSON-serialisable values.
-    With ``details``, returns (values, LyapunovSpectrum, CorrelationDimension) for figures."""
+                       precision: float | None = None, max_time: float | None = None, k: int | None = None,
+                       seed: int = 0, points: int = 20_000, details: bool = False,
+                       progress: Callable[[float], None] | None = None):
+    """All invariants of one system (see the module docstring); JSON-serialisable values. The
+    spectrum runs to ``precision`` (default 0.5 % of |lambda_1|) within ``max_time`` unless a
+    fixed ``time`` is given (see ``lyapunov_spectrum``). With ``details``, returns (values,
+    LyapunovSpectrum, CorrelationDimension) for figures."""
     import chaoslab as cl
 
     from .dimensions import correlation_dimension
@@ -43,8 +50,13 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
 
     system = cl.get_system(system) if isinstance(system, str) else system
     t_start = time_now()
-    spec = lyapunov_spectrum(system, params=params, time=time, k=k, seed=seed)
+    spec = lyapunov_spectrum(system, params=params, time=time, precision=precision, max_time=max_time, k=k,
+                             seed=seed, progress=progress)
     notes = []
+    if spec.converged is False:
+        worst = float(np.nanmax(spec.uncertainty / max(abs(float(spec.exponents[0])), 1e-300)))
+        notes.append(f"Lyapunov spectrum: the budget ({spec.max_time:.4g} time units per orbit) ran out before the "
+                     f"target precision {spec.precision:g}; reached {worst:.2g} of |lambda_1|")
     ky = spec.kaplan_yorke_dimension
     truncated = system.delay or spec.exponents.size < system.dim
     if truncated and np.all(np.cumsum(np.sort(spec.exponents)[::-1]) >= 0):
@@ -82,18 +94,28 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
 def _values(system: System, spec, ky, cd, period, t_start: float, notes: list[str]) -> dict[str, Any]:
     import chaoslab as cl
 
+    d = spec.to_dict()
     return {
         "system": system.name,
         "lyapunov_spectrum": [float(v) for v in spec.exponents],
         "lyapunov_uncertainty": [float(v) for v in spec.uncertainty],
+        "converged": spec.converged,
+        "precision": spec.precision,
+        "orbits": spec.orbits,
         "kaplan_yorke_dimension": ky,
+        "kaplan_yorke_uncertainty": d["kaplan_yorke_uncertainty"] if ky is not None else None,
         "ks_entropy": spec.ks_entropy,
+        "ks_entropy_uncertainty": d["ks_entropy_uncertainty"],
         "lyapunov_time": spec.lyapunov_time,
+        "lyapunov_time_uncertainty": d["lyapunov_time_uncertainty"],
         "correlation_dimension": float(cd.dimension) if cd is not None else None,
         "correlation_dimension_uncertainty": float(cd.uncertainty) if cd is not None else None,
+        "correlation_dimension_statistical": float(cd.statistical) if cd is not None else None,
+        "correlation_dimension_scaling": float(cd.scaling) if cd is not None else None,
         "period": float(period) if period is not None else None,
         "reference_period": float(system.period) if system.period is not None else None,
         "spectrum_time": spec.time,
+        "transient": spec.transient,
         "seconds": time_now() - t_start,
         "chaoslab_version": cl.__version__,
         "error": "",
@@ -115,10 +137,10 @@ def read_invariants(path: str | os.PathLike):
     return pd.read_parquet(path)
 
 
-def _row(name: str, time: float | None, seed: int) -> dict[str, Any]:
+def _row(name: str, time: float | None, seed: int, precision: float | None = None) -> dict[str, Any]:
     """compute_invariants, or a row recording the error (the catalog run goes on)."""
     try:
-        return compute_invariants(name, time=time, seed=seed)
+        return compute_invariants(name, time=time, precision=precision, seed=seed)
     except Exception as e:
         import chaoslab as cl
 
@@ -128,8 +150,9 @@ def _row(name: str, time: float | None, seed: int) -> dict[str, Any]:
         return row
 
 
-def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None, seed: int = 0,
-                       workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> Any:
+def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None,
+                       precision: float | None = None, seed: int = 0, workers: int = 1,
+                       progress: Callable[[str, int, int], None] | None = None) -> Any:
     """Compute the invariants of ``names`` into the Parquet file ``out``, skipping systems
     already there without an error (resumable; failures are retried). ``workers`` > 1 runs systems in that many processes (spawned;
     JAX is not fork-safe); the parent alone writes, atomically, after every finished system."""
@@ -152,13 +175,13 @@ def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: fl
         for i, name in enumerate(todo):
             if progress is not None:
                 progress(name, i, len(todo))
-            add(_row(name, time, seed))
+            add(_row(name, time, seed, precision))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_row, name, time, seed): name for name in todo}
+            futures = {pool.submit(_row, name, time, seed, precision): name for name in todo}
             for i, fut in enumerate(as_completed(futures)):
                 if progress is not None:
                     progress(futures[fut], i, len(todo))

@@ -101,7 +101,8 @@ def classify_regime(system, *, time: float = 100.0, transient: float = 100.0, in
     if lyapunov:
         from .lyapunov import lyapunov_spectrum
 
-        r = lyapunov_spectrum(system, k=1, time=time, transient=transient, interval=1.0, seed=seed, x0=x0)
+        # a few orbits give the error bar; a field this size makes each one costly
+        r = lyapunov_spectrum(system, k=1, time=time, transient=transient, interval=1.0, seed=seed, x0=x0, orbits=4)
         lyap, unc = float(r.exponents[0]), float(r.uncertainty[0])
 
     if ratio < 10.0**-DECAY_ORDERS and rate < 0:

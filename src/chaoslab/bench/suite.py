@@ -26,7 +26,8 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
 
     [analysis]
     lyapunov = true                   # a Lyapunov spectrum task per system
-    time = 2000                       # optional: its averaging time (default 500 periods)
+    precision = 0.01                  # optional: its target standard error relative to |lambda_1| (default 0.005)
+    time = 2000                       # optional instead: a fixed averaging time per orbit
 
     [[models]]
     name = "nvar"                     # a registered model
@@ -71,14 +72,14 @@ _SYSTEMS = {"names", "tags", "exclude"}
 _TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int}
 _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
 _EVALUATION = {"metrics": None, "dynamics": bool, "rollout_lyapunov_times": float, "n_rollouts": int, "eps": float}
-_ANALYSIS = {"lyapunov": bool, "time": float}
+_ANALYSIS = {"lyapunov": bool, "time": float, "precision": float}
 _MODEL = {"name", "label", "hp", "tune", "samples"}
 _ENSEMBLE = {"perturbation": str, "members": int, "amplitude": float, "cases": int, "horizon": float,
              "param_spread": float, "label": str}
 _TASK_DEFAULTS = dict(granularity=[30.0], train_periods=[100.0], horizon=[300], context=[60], n_train=1, n_val=5,
                       n_test=20, observed=None)
 _EVAL_DEFAULTS = dict(metrics="all", dynamics=True, rollout_lyapunov_times=100.0, n_rollouts=4, eps=0.4)
-_ANALYSIS_DEFAULTS = dict(lyapunov=False, time=None)  # time: the analysis default (500 periods)
+_ANALYSIS_DEFAULTS = dict(lyapunov=False, time=None, precision=None)  # None: the analysis defaults
 
 
 class SuiteError(ValueError):
@@ -122,7 +123,8 @@ class Suite:
         out: list[dict[str, Any]] = []
         if self.analysis["lyapunov"]:
             for s in self.systems:
-                spec = dict(kind="lyapunov", system=s, time=self.analysis["time"], seed=0, model="", label="")
+                spec = dict(kind="lyapunov", system=s, time=self.analysis["time"],
+                            precision=self.analysis.get("precision"), seed=0, model="", label="")
                 out.append(spec | {"id": _task_id("lyapunov", s, "", spec), "data": None})
         for s in self.systems:
             for setting in self.settings():
@@ -180,10 +182,10 @@ def suite_path(name_or_path: str | Path) -> Path:
         return p
     shipped = _suites_dir() / f"{name_or_path}.toml"
     if not shipped.is_file():
-        from ..systems.base import _suggest
+        from ..systems.base import suggest_name
 
         known = list(list_suites())
-        close = _suggest(str(name_or_path), known)
+        close = suggest_name(str(name_or_path), known)
         hint = f"; did you mean '{close}'?" if close else f"; shipped: {', '.join(known)}"
         raise SuiteError(f"unknown suite '{name_or_path}' (neither a shipped suite nor a .toml file){hint}")
     return Path(str(shipped))
@@ -244,11 +246,11 @@ def load_suite(name_or_path: str | Path) -> Suite:
         raise SuiteError(f"{fname}:{line}: not valid TOML: {what}") from None
 
     def unknown(keys, allowed, table=None, index=None, where=""):
-        from ..systems.base import _suggest
+        from ..systems.base import suggest_name
 
         for k in keys:
             if k not in allowed:
-                close = _suggest(k, sorted(allowed))
+                close = suggest_name(k, sorted(allowed))
                 hint = f"; did you mean '{close}'?" if close else f"; allowed: {', '.join(sorted(allowed))}"
                 err(f"unknown key '{k}'{where}{hint}", table, k, index)
 
@@ -300,7 +302,11 @@ def load_suite(name_or_path: str | Path) -> Suite:
             task[key] = v
     for setting in [dict(granularity=g, train_periods=p, context=c) for g in task["granularity"]
                     for p in task["train_periods"] for c in task["context"]]:
-        if setting["context"] >= round(setting["train_periods"] * setting["granularity"]):
+        points = setting["train_periods"] * setting["granularity"]
+        if points == float("inf"):
+            err(f"train_periods x granularity ({setting['train_periods']:g} x {setting['granularity']:g} points) "
+                f"is not a finite number of points; give smaller values", "task", "train_periods")
+        if setting["context"] >= round(points):
             err(f"context ({setting['context']} points) must be shorter than the training trajectories "
                 f"({setting['train_periods']:g} periods x {setting['granularity']:g} points)", "task", "context")
 
@@ -321,9 +327,9 @@ def load_suite(name_or_path: str | Path) -> Suite:
                     err(f"'metrics' in [evaluation] must be \"all\" or a list of metric names, got {v!r}", "evaluation", key)
                 for x in v:
                     if x not in known:
-                        from ..systems.base import _suggest
+                        from ..systems.base import suggest_name
 
-                        close = _suggest(x, sorted(known))
+                        close = suggest_name(x, sorted(known))
                         hint = f"; did you mean '{close}'?" if close else f"; known: {', '.join(sorted(known))}"
                         err(f"unknown metric '{x}' in [evaluation]{hint}", "evaluation", key)
         elif not _is(v, typ) or (typ is not bool and v <= 0):
@@ -344,6 +350,12 @@ def load_suite(name_or_path: str | Path) -> Suite:
                 kind = "true or false" if typ is bool else "a number > 0"
                 err(f"'{key}' in [analysis] must be {kind}, got {v!r}", "analysis", key)
             analysis[key] = typ(v)
+    if analysis["precision"] is not None and analysis["precision"] >= 1:
+        err(f"'precision' in [analysis] is relative to |lambda_1| and must be < 1, got {analysis['precision']!r}",
+            "analysis", "precision")
+    if analysis["precision"] is not None and analysis["time"] is not None:
+        err("give 'time' (a fixed averaging time) or 'precision' (a target) in [analysis], not both", "analysis",
+            "precision")
 
     # models
     models_raw = raw.get("models", [])
@@ -390,7 +402,7 @@ def _tags(system) -> set[str]:
 
 def _select_systems(tbl: dict, err) -> list[str]:
     import chaoslab as cl
-    from ..systems.base import _suggest
+    from ..systems.base import UnknownNameError, UnknownSystemError, resolve_name, suggest_name
 
     catalog = cl.list_systems("ode")
     names = tbl.get("names", "all" if "tags" in tbl else None)
@@ -400,11 +412,14 @@ def _select_systems(tbl: dict, err) -> list[str]:
         chosen = list(catalog)
     elif isinstance(names, list) and names and all(isinstance(n, str) for n in names):
         every = cl.list_systems()
+        read = []
         for n in names:
-            if n not in every:
-                close = _suggest(n, every)
-                hint = f"; did you mean '{close}'?" if close else ""
+            try:
+                read.append(resolve_name(n, every, error=UnknownSystemError))  # in any case
+            except UnknownSystemError as e:
+                hint = f"; did you mean '{e.suggestion}'?" if e.suggestion else ""
                 err(f"unknown system '{n}' in [systems]{hint}", "systems", "names", needle=f'"{n}"')
+        names = read
         if len(set(names)) != len(names):
             err("[systems] names has repeated entries", "systems", "names")
         chosen = list(names)
@@ -417,14 +432,17 @@ def _select_systems(tbl: dict, err) -> list[str]:
     known_tags = set().union(*(_tags(cl.get_system(n)) for n in cl.list_systems()))
     for t in tbl.get("tags", []):
         if t not in known_tags:
-            close = _suggest(t, sorted(known_tags))
+            close = suggest_name(t, sorted(known_tags))
             hint = f"; did you mean '{close}'?" if close else f"; a tag is {TAGS_HELP}"
             err(f"unknown tag '{t}' in [systems]{hint}", "systems", "tags")
+    exclude = []
     for n in tbl.get("exclude", []):
-        if n not in chosen:
+        try:
+            exclude.append(resolve_name(n, chosen))  # in any case
+        except UnknownNameError:
             err(f"'exclude' in [systems] names '{n}', which is not selected", "systems", "exclude")
     want = set(tbl.get("tags", []))
-    chosen = [n for n in chosen if want <= _tags(cl.get_system(n)) and n not in tbl.get("exclude", [])]
+    chosen = [n for n in chosen if want <= _tags(cl.get_system(n)) and n not in exclude]
     spatial = [n for n in chosen if cl.get_system(n).kind in ("pde", "lattice")]
     if spatial:
         err(f"spatially extended systems are not forecast by suites yet: {', '.join(spatial)}", "systems", "names")
@@ -444,7 +462,7 @@ def _check_model(m: dict, i: int, unknown, err) -> dict:
     if not isinstance(hp, dict):
         err(f"'hp' of model '{name}' must be a table, e.g. hp = {{ k = 2 }}", "models", "hp", i)
     try:
-        get_model(name, **hp)
+        name = get_model(name, **hp).name  # the registered spelling (names are read in any case)
     except UnknownModelError as e:
         err(str(e), "models", "name", i)
     except (TypeError, ValueError) as e:
@@ -480,12 +498,13 @@ def _check_ensemble(e: dict, i: int, unknown, err) -> dict:
     from ..ensembles import PERTURBATIONS
 
     unknown(e, set(_ENSEMBLE), "ensembles", i, where=" in [[ensembles]]")
-    kind = e.get("perturbation", "gaussian")
-    if kind not in PERTURBATIONS:
-        from ..systems.base import _suggest
+    from ..systems.base import UnknownNameError, resolve_name
 
-        close = _suggest(str(kind), list(PERTURBATIONS))
-        hint = f"; did you mean '{close}'?" if close else f"; allowed: {', '.join(PERTURBATIONS)}"
+    kind = e.get("perturbation", "gaussian")
+    try:
+        kind = resolve_name(kind, PERTURBATIONS, "perturbation")  # in any case
+    except UnknownNameError as x:
+        hint = f"; did you mean '{x.suggestion}'?" if x.suggestion else f"; allowed: {', '.join(PERTURBATIONS)}"
         err(f"unknown perturbation '{kind}' in [[ensembles]]{hint}", "ensembles", "perturbation", i)
     out = dict(perturbation=kind, members=20, amplitude=0.01, cases=10, horizon=5.0, param_spread=None)
     for key, typ in _ENSEMBLE.items():

@@ -244,7 +244,8 @@ def _lyapunov(spec):
     import chaoslab as cl
     from ..analysis import lyapunov_spectrum
 
-    r = lyapunov_spectrum(spec["system"], time=spec.get("time"), seed=spec.get("seed", 0))
+    r = lyapunov_spectrum(spec["system"], time=spec.get("time"), precision=spec.get("precision"),
+                          seed=spec.get("seed", 0))
     base = _base(spec)
     rows = []
     for i, (lam, se) in enumerate(zip(np.atleast_1d(r.exponents), np.atleast_1d(r.uncertainty)), 1):

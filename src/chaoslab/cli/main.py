@@ -7,7 +7,9 @@ beginning ``error:``, exit code 2 for bad input, 1 for a failed run.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -286,7 +288,12 @@ def analyze_cmd(
     all_: bool = typer.Option(False, "--all", help="the whole catalog, into --out FILE.parquet (resumable)"),
     out_path: Optional[Path] = typer.Option(None, "--out", help="FILE.parquet for --all"),
     param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
-    time_: Optional[float] = typer.Option(None, "--time", help="averaging time of the spectrum (default 500 periods)"),
+    time_: Optional[float] = typer.Option(None, "--time", help="a fixed averaging time for each orbit of the spectrum "
+                                          "(default: run to --precision)"),
+    precision: Optional[float] = typer.Option(None, "--precision", help="target standard error of the exponents, "
+                                              "relative to |lambda_1| (default 0.005)"),
+    max_time: Optional[float] = typer.Option(None, "--max-time", help="budget of a --precision run per orbit "
+                                             "(default 2e5 Lyapunov times over all orbits, at most 2e6 QR intervals)"),
     k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
     seed: int = typer.Option(0, "--seed"),
     plot_dir: Optional[Path] = typer.Option(None, "--plot", help="DIR: write convergence, FTLE and correlation-sum figures"),
@@ -301,6 +308,12 @@ def analyze_cmd(
     enable_compile_cache()
     if time_ is not None and not time_ > 0:
         raise ValueError(f"--time must be > 0, got {time_}")
+    if precision is not None and not 0 < precision < 1:
+        raise ValueError(f"--precision must be in (0, 1) (relative to |lambda_1|), got {precision}")
+    if max_time is not None and not max_time > 0:
+        raise ValueError(f"--max-time must be > 0, got {max_time}")
+    if time_ is not None and (precision is not None or max_time is not None):
+        raise ValueError("give --time (a fixed averaging time) or --precision/--max-time (a target), not both")
     if all_:
         if name is not None:
             raise ValueError("give a system name or --all, not both")
@@ -322,7 +335,8 @@ def analyze_cmd(
             n_workers = workers or os.cpu_count() or 1
             if n_workers < 1:
                 raise ValueError(f"--workers must be >= 1, got {n_workers}")
-            df = catalog_invariants(out_path, names, time=time_, seed=seed, workers=n_workers, progress=step)
+            df = catalog_invariants(out_path, names, time=time_, precision=precision, seed=seed, workers=n_workers,
+                                    progress=step)
         failed = [f"{r.system}: {r.error}" for r in df.itertuples() if r.error]
         summary = dict(path=str(out_path), systems=len(df), failed=len(failed))
         if json_:
@@ -343,7 +357,19 @@ def analyze_cmd(
         if not plot_dir.is_dir():
             raise FileNotFoundError(f"--plot directory '{plot_dir}' does not exist")
         _probe_writable(plot_dir)
-    res, spec, cd = compute_invariants(system, params=params or None, time=time_, k=k, seed=seed, details=True)
+    with progress_bar(f"{system.name}: Lyapunov spectrum", 1000, quiet or json_) as advance:
+        state = {"done": 0}
+
+        def step(fraction):
+            now = int(1000 * fraction)
+            if now > state["done"]:
+                advance(now - state["done"])
+                state["done"] = now
+
+        res, spec, cd = compute_invariants(system, params=params or None, time=time_, precision=precision,
+                                           max_time=max_time, k=k, seed=seed, details=True, progress=step)
+    if res["converged"] is False:
+        sys.stderr.write(f"warning: {res['notes'].split('; ')[0]} (raise --max-time, or accept a larger error)\n")
     if plot_dir is not None:
         from ..analysis import finite_time_lyapunov
         from ..analysis.figures import convergence_figure, correlation_sum_figure, ftle_histogram_figure
@@ -362,13 +388,19 @@ def analyze_cmd(
         return
     fmt = lambda v: ", ".join(f"{x:.4g}" for x in v)
     out.print(f"[bold]{system.name}[/bold]")
+    how = (f"precision {res['precision']:g} of |lambda_1| {'reached' if res['converged'] else 'NOT reached'}"
+           if res["converged"] is not None else "fixed time")
     out.print(f"lyapunov_spectrum: [{fmt(res['lyapunov_spectrum'])}] ± [{fmt(res['lyapunov_uncertainty'])}]"
-              f"  (averaged over {res['spectrum_time']:.4g} time units)")
+              f"  (standard errors; {res['orbits']} orbits x {res['spectrum_time']:.4g} time units, {how})")
     for key in ("kaplan_yorke_dimension", "ks_entropy", "lyapunov_time", "correlation_dimension", "period"):
         if res[key] is None:
             out.print(f"{key}: -")
             continue
-        extra = f" ± {res['correlation_dimension_uncertainty']:.2g}" if key == "correlation_dimension" else ""
+        se = res.get(f"{key}_uncertainty")
+        extra = f" ± {se:.2g}" if se is not None and math.isfinite(se) else ""
+        if key == "correlation_dimension":
+            extra += (f" (statistical {res['correlation_dimension_statistical']:.2g}, scaling range "
+                      f"{res['correlation_dimension_scaling']:.2g})")
         out.print(f"{key}: {res[key]:.4g}{extra}")
     if res.get("notes"):
         out.print(f"notes: {res['notes']}")
@@ -395,7 +427,26 @@ def demo_cmd(
 
 
 def main() -> None:
-    app()
+    """The ``chaoslab`` entry point. Usage errors (an unknown command or option, a value that is
+    not a number) are one ``error:`` line with exit code 2, like every other bad input; bare
+    ``chaoslab`` or a group without a command prints its help."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("error: aborted\n")
+        raise SystemExit(1) from None
+    except Exception as e:
+        # typer's command-line errors (click's ClickException interface: a message and an exit code)
+        if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
+            raise
+        ctx = getattr(e, "ctx", None)
+        if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+            raise SystemExit(0) from None
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        sys.stderr.write(f"error: {' '.join(e.format_message().split())}{where}\n")
+        raise SystemExit(e.exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,8 @@ def _leading_exponent(system, params) -> float:
         return float(inv["lyapunov_spectrum"][0])
     from ..analysis import lyapunov_spectrum
 
-    return float(lyapunov_spectrum(system, params=params or None, k=1).exponents[0])
+    # the Lyapunov time is the protocol's unit of time: 2 % is ample for it
+    return float(lyapunov_spectrum(system, params=params or None, k=1, precision=0.02).exponents[0])
 
 
 def make_task_data(task: Task) -> TaskData:

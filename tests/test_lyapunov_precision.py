@@ -1,0 +1,145 @@
+"""Precision-targeted Lyapunov spectra and the calibration of their error bars (issue 13).
+
+The error bar of a single estimate is the standard error over independent orbits (dof = orbits -
+1 = 31), so over independent seeds the estimate lies within +-2 reported standard errors of the
+true value with probability P(|t_31| < 2) = 0.946. Over N seeds the observed fraction is
+binomial around it; the assertions use its 99.9 % range (so a correct implementation fails by
+chance once in a thousand seed sets), and the issue's 0.9-0.99 in the slow test over 200 seeds.
+The ratio of the estimates' scatter to the mean reported standard error has relative sampling
+error ~ 1/sqrt(2N).
+
+True values: Lorenz 0.9056 and Henon 0.41922 (Sprott 2003, Chaos and Time-Series Analysis,
+confirmed by our long runs 0.90551 +- 0.00018 and 0.41915 +- 0.00005, far below the error bars
+tested), Rossler 0.0714 (Sprott; ours 0.07144 +- 0.00008).
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from chaoslab.analysis import kaplan_yorke_dimension, lyapunov_spectrum, lyapunov_time
+
+P_COVER = 2 * stats.t.cdf(2.0, 31) - 1  # 0.946
+
+
+def coverage_check(name, truth, precision, seeds, **kw):
+    est, se = [], []
+    for s in seeds:
+        r = lyapunov_spectrum(name, precision=precision, seed=s, **kw)
+        assert r.converged
+        est.append(r.exponents[0])
+        se.append(r.uncertainty[0])
+    est, se = np.array(est), np.array(se)
+    n = est.size
+    covered = float(np.mean(np.abs(est - truth) < 2 * se))
+    band = 3.3 * math.sqrt(P_COVER * (1 - P_COVER) / n)  # 99.9 % binomial range
+    ratio = est.std(ddof=1) / math.sqrt(np.mean(se**2))
+    return covered, band, ratio, n
+
+
+@pytest.mark.parametrize("name, truth, precision", [("Henon", 0.41922, 0.01), ("Lorenz", 0.9056, 0.02)])
+def test_error_bars_are_calibrated_over_independent_seeds(name, truth, precision):
+    covered, band, ratio, n = coverage_check(name, truth, precision, range(100))
+    assert abs(covered - P_COVER) < band, (covered, P_COVER, band)
+    assert abs(ratio - 1) < 3.3 / math.sqrt(2 * n), ratio
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, truth, precision, kw", [
+    ("Lorenz", 0.9056, 0.005, {}), ("Henon", 0.41922, 0.005, {}), ("Rossler", 0.0714, 0.005, {"k": 1}),
+])
+def test_error_bars_are_calibrated_at_the_default_precision(name, truth, precision, kw):
+    covered, band, ratio, n = coverage_check(name, truth, precision, range(200), **kw)
+    assert 0.9 <= covered <= 0.99, covered
+    assert abs(ratio - 1) < 3.3 / math.sqrt(2 * n), ratio
+
+
+@pytest.mark.slow
+def test_kuramoto_sivashinsky_error_bars_are_calibrated():
+    # no literature value is precise enough (0.043 to 0.048): the long-run value is a run 40x
+    # longer than each of the 40 runs tested, with its own error bar added in quadrature
+    ref = lyapunov_spectrum("KuramotoSivashinsky", k=1, precision=0.002, seed=10_000)
+    est, se = [], []
+    for s in range(40):
+        r = lyapunov_spectrum("KuramotoSivashinsky", k=1, precision=0.02, seed=s)
+        est.append(r.exponents[0])
+        se.append(math.hypot(r.uncertainty[0], ref.uncertainty[0]))
+    covered = float(np.mean(np.abs(np.array(est) - ref.exponents[0]) < 2 * np.array(se)))
+    assert 0.9 <= covered <= 1.0, covered  # 40 runs: 0.99 is 39.6 of them
+    assert 0.040 < ref.exponents[0] < 0.052
+
+
+def test_rossler_by_default_within_two_percent():
+    r = lyapunov_spectrum("Rossler", k=1)
+    assert r.converged and r.precision == 0.005
+    assert abs(r.exponents[0] / 0.0714 - 1) < 0.02, r.exponents
+    assert r.uncertainty[0] < 0.005 * r.exponents[0]
+
+
+@pytest.mark.slow
+def test_kuramoto_sivashinsky_by_default():
+    r = lyapunov_spectrum("KuramotoSivashinsky")
+    assert 0.040 < r.exponents[0] < 0.052, r.exponents
+    assert r.uncertainty[0] < 0.005 * r.exponents[0]
+
+
+def test_kuramoto_sivashinsky_at_a_coarse_precision():
+    # the field's defaults (start, transient, averaging) come from the orbits and the precision,
+    # not from its nominal period
+    r = lyapunov_spectrum("KuramotoSivashinsky", k=3, precision=0.05)
+    assert r.converged
+    assert 0.040 < r.exponents[0] < 0.052, r.exponents
+    assert r.uncertainty[0] < 0.05 * r.exponents[0]
+
+
+def test_precision_run_meets_its_target_for_every_exponent_away_from_zero():
+    r = lyapunov_spectrum("Lorenz", precision=0.01, seed=3)
+    assert r.converged and r.orbits == 32 and r.orbit_exponents.shape == (32, 3)
+    target = 0.01 * abs(r.exponents[0])
+    assert r.target == pytest.approx(target)
+    assert r.uncertainty[0] < target and r.uncertainty[2] < target  # lambda_2 = 0 is not waited for
+    # the standard error is the orbits' standard error, exactly
+    np.testing.assert_allclose(r.uncertainty, r.orbit_exponents.std(axis=0, ddof=1) / math.sqrt(32))
+    np.testing.assert_allclose(r.exponents, r.orbit_exponents.mean(axis=0))
+    d = r.to_dict()
+    assert d["converged"] is True and d["spectrum_time"] == r.time and d["orbits"] == 32
+    # same seed, same bits
+    again = lyapunov_spectrum("Lorenz", precision=0.01, seed=3)
+    np.testing.assert_array_equal(again.exponents, r.exponents)
+
+
+def test_a_budget_that_runs_out_says_so():
+    r = lyapunov_spectrum("Rossler", precision=0.001, max_time=50.0)
+    assert r.converged is False and r.max_time == 50.0
+    assert r.time >= 50.0 and r.uncertainty[0] > 0.001 * r.exponents[0]
+
+
+def test_derived_quantities_carry_jackknife_errors():
+    r = lyapunov_spectrum("Lorenz", precision=0.02, seed=1)
+    # the jackknife of a linear statistic is its standard error, exactly
+    assert r.derived_uncertainty(lambda l: l[0]) == pytest.approx(r.uncertainty[0], rel=1e-10)
+    # D_KY = 2 + l1 / |l3|, l1 + l3 = -(sigma + 1 + beta) - l2: to first order its error is
+    # that of l1 times d/dl1 (2 + l1 / (c - l1)) = c / (c - l1)^2 with c = 13.667 - l2
+    c = -(r.exponents[0] + r.exponents[2])
+    delta = r.uncertainty[0] * c / (c - r.exponents[0]) ** 2 * (1 + r.exponents[0] / c)
+    ky = r.derived_uncertainty(kaplan_yorke_dimension)
+    assert 0.5 * delta < ky < 2 * delta, (ky, delta)
+    lt = r.derived_uncertainty(lyapunov_time)
+    assert lt == pytest.approx(r.uncertainty[0] / r.exponents[0] ** 2, rel=0.05)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(time=10.0, precision=0.01), "give time"),
+    (dict(precision=1.5), "precision is relative to |lambda_1|"),
+    (dict(precision=-0.1), "precision must be a positive number"),
+    (dict(orbits=1), "orbits must be an integer >= 2"),
+    (dict(members=3), "members need a fixed averaging time"),
+    (dict(members=3, time=10.0, precision=0.01), "give time"),
+    (dict(max_time=0.0), "max_time must be a positive number"),
+])
+def test_bad_precision_input_one_line(kw, message):
+    with pytest.raises(ValueError) as e:
+        lyapunov_spectrum("Lorenz", **kw)
+    assert str(e.value).startswith(message) and "\n" not in str(e.value)
