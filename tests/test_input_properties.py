@@ -209,11 +209,12 @@ EDGE_PARAMETERS = [("MackeyGlass", {"tau": 1e308}, False), ("MackeyGlass", {"tau
                    ("Lorenz", [("rho", 1.0)], True), ("Henon", "a=1", True)]
 
 
-def edge_cases(cases):
-    """Decorate a property with hypothesis examples that are always run (the known edges)."""
+def edge_cases(cases, name="case"):
+    """Decorate a property with hypothesis examples that are always run (the known edges), each
+    given as the argument ``name``."""
     def wrap(f):
         for c in cases:
-            f = example(case=c)(f)
+            f = example(**{name: c})(f)
         return f
     return wrap
 
@@ -507,15 +508,9 @@ EDGE_SUITES = ["", "[task\n", 'name = "a"\nname = "b"\n'] + [with_value(*row) fo
 ]]
 
 
-def suite_edges(f):
-    for text in EDGE_SUITES:
-        f = example(text=text)(f)
-    return f
-
-
 @cheap(60)
 @given(text=suite_texts())
-@suite_edges
+@edge_cases(EDGE_SUITES, "text")
 def test_suite_files(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("suite") / "s.toml"
     path.write_text(text)
@@ -580,15 +575,9 @@ EDGE_CSVS = [(csv_text("noise"), "x", []), (csv_text("noise"), "x", ["--surrogat
              (csv_text("noise", odd=""), "x", []), (csv_text("noise"), "y", []), (csv_text("noise"), "x", ["--time-column", "x"])]
 
 
-def csv_edges(f):
-    for case in EDGE_CSVS:
-        f = example(case=case)(f)
-    return f
-
-
 @cheap(30)
 @given(case=csv_files())
-@csv_edges
+@edge_cases(EDGE_CSVS)
 def test_cli_ews_analyze(tmp_path_factory, case):
     text, column, extra = case
     path = tmp_path_factory.mktemp("csv") / "s.csv"

@@ -56,7 +56,7 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
     if spec.converged is False:
         worst = float(np.nanmax(spec.uncertainty / max(abs(float(spec.exponents[0])), 1e-300)))
         notes.append(f"Lyapunov spectrum: the budget ({spec.max_time:.4g} time units per orbit) ran out before the "
-                     f"target precision {spec.precision:g}; reached {worst:.2g} of |lambda_1|")
+                     f"target precision {spec.precision:g}, reaching {worst:.2g} of |lambda_1|")
     ky = spec.kaplan_yorke_dimension
     truncated = system.delay or spec.exponents.size < system.dim
     if truncated and np.all(np.cumsum(np.sort(spec.exponents)[::-1]) >= 0):

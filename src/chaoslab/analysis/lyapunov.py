@@ -71,7 +71,7 @@ DEFAULT_ORBITS = 32  # independent orbits behind one estimate
 ORBIT_OFFSET = 1e-3  # the orbits start this far apart, relative to the attractor's scale
 ZERO_FLOOR = 0.1  # exponents with |lambda| <= ZERO_FLOOR x scale are not waited for
 BUDGET_LYAPUNOV_TIMES = 2e5  # default budget, all orbits together ...
-BUDGET_INTERVALS = 2e6  # ... at most this many QR intervals ...
+BUDGET_INTERVALS = 1e7  # ... at most this many QR intervals ...
 BUDGET_INTERVALS_REGULAR = 2e5  # ... and this many when lambda_1 is not positive
 MIN_CHUNKS = 10  # averaging blocks per orbit before a precision target can be declared met
 MSER_MIN_CHUNKS = 20  # blocks per orbit before the drift truncation is tried
@@ -503,7 +503,7 @@ def lyapunov_spectrum(
         precision: the target standard error relative to |lambda_1| (default 0.005); every
             exponent with |lambda| > 10 % of |lambda_1| must reach it.
         max_time: the budget of a precision run, per orbit (default: 2e5 Lyapunov times and at
-            most 2e6 QR intervals for all orbits together; 2e5 intervals when lambda_1 is not
+            most 1e7 QR intervals for all orbits together; 2e5 intervals when lambda_1 is not
             positive); ``converged`` is False if it ran out first.
         orbits: independent orbits behind the estimate (default 32, at least 2).
         transient: discarded first by every orbit (default 20 periods; 1000 iterations for maps);

@@ -262,13 +262,15 @@ def load_suite(name_or_path: str | Path) -> Suite:
     if not isinstance(description, str):
         err("'description' must be a string", None, "description")
 
-    def int_list(v, key, table=None, lo=0):
+    def int_list(v, key, table=None, lo=0, hi=None):
         vals = v if isinstance(v, list) else [v]
-        if not vals or any(isinstance(x, bool) or not isinstance(x, int) or x < lo for x in vals):
-            err(f"'{key}' must be an integer >= {lo} or a non-empty list of them, got {v!r}", table, key)
+        if not vals or any(isinstance(x, bool) or not isinstance(x, int) or x < lo or (hi is not None and x >= hi)
+                           for x in vals):
+            within = f"an integer >= {lo}" + (f" and < 2^{hi.bit_length() - 1}" if hi is not None else "")
+            err(f"'{key}' must be {within} or a non-empty list of them, got {v!r}", table, key)
         return vals
 
-    seeds = int_list(raw.get("seeds", [0]), "seeds")
+    seeds = int_list(raw.get("seeds", [0]), "seeds", hi=2**32)  # a seed of numpy's and JAX's generators
     if len(set(seeds)) != len(seeds):
         err(f"'seeds' has repeated values: {seeds}", None, "seeds")
 

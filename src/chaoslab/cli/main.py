@@ -293,7 +293,7 @@ def analyze_cmd(
     precision: Optional[float] = typer.Option(None, "--precision", help="target standard error of the exponents, "
                                               "relative to |lambda_1| (default 0.005)"),
     max_time: Optional[float] = typer.Option(None, "--max-time", help="budget of a --precision run per orbit "
-                                             "(default 2e5 Lyapunov times over all orbits, at most 2e6 QR intervals)"),
+                                             "(default 2e5 Lyapunov times over all orbits, at most 1e7 QR intervals)"),
     k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
     seed: int = typer.Option(0, "--seed"),
     plot_dir: Optional[Path] = typer.Option(None, "--plot", help="DIR: write convergence, FTLE and correlation-sum figures"),
@@ -370,6 +370,7 @@ def analyze_cmd(
                                            max_time=max_time, k=k, seed=seed, details=True, progress=step)
     if res["converged"] is False:
         sys.stderr.write(f"warning: {res['notes'].split('; ')[0]} (raise --max-time, or accept a larger error)\n")
+    unit = "iterations" if system.discrete else "time units"
     if plot_dir is not None:
         from ..analysis import finite_time_lyapunov
         from ..analysis.figures import convergence_figure, correlation_sum_figure, ftle_histogram_figure
@@ -391,12 +392,12 @@ def analyze_cmd(
     how = (f"precision {res['precision']:g} of |lambda_1| {'reached' if res['converged'] else 'NOT reached'}"
            if res["converged"] is not None else "fixed time")
     out.print(f"lyapunov_spectrum: [{fmt(res['lyapunov_spectrum'])}] ± [{fmt(res['lyapunov_uncertainty'])}]"
-              f"  (standard errors; {res['orbits']} orbits x {res['spectrum_time']:.4g} time units, {how})")
+              f"  (standard errors; {res['orbits']} orbits x {res['spectrum_time']:.4g} {unit}, {how})")
     for key in ("kaplan_yorke_dimension", "ks_entropy", "lyapunov_time", "correlation_dimension", "period"):
         if res[key] is None:
             out.print(f"{key}: -")
             continue
-        se = res.get(f"{key}_uncertainty")
+        se = res.get("kaplan_yorke_uncertainty" if key == "kaplan_yorke_dimension" else f"{key}_uncertainty")
         extra = f" ± {se:.2g}" if se is not None and math.isfinite(se) else ""
         if key == "correlation_dimension":
             extra += (f" (statistical {res['correlation_dimension_statistical']:.2g}, scaling range "

@@ -327,7 +327,7 @@ def _accept(value: Any, kind: type) -> tuple[bool, Any]:
     if kind is int:
         if isinstance(value, int):
             return True, value
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # exactly an integer
             return True, int(value)
         return False, value
     if kind is float:

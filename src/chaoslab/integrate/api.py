@@ -467,7 +467,10 @@ def sde_ensemble(
     if x0 is None:
         m = members or n_batch or 1
         x0 = np.broadcast_to(system.ic, (m, system.dim))
-    x0 = jnp.asarray(np.asarray(x0, dtype=np.float64))
+    x0 = check_x0(system, x0)
+    if x0.ndim != 2 or x0.shape[1] != system.dim or x0.shape[0] < 1:
+        raise ValueError(f"x0 of a noisy ensemble of {system.name} must have shape (members, {system.dim}), got {x0.shape}")
+    x0 = jnp.asarray(x0)
     m = x0.shape[0]
     keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(int(seed)), i))(jnp.arange(m))
     solve = _make_sde(system, _noise_fn(system, noise), int(n), cfg.substeps, scheme, cfg.h)

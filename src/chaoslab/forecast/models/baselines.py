@@ -13,6 +13,9 @@ class Naive(Forecaster):
 
     description = "persistence: repeat the last observed value"
 
+    def __init__(self, seed: int = 0):  # no hyper-parameters (so an unknown one is refused)
+        super().__init__(seed=seed)
+
     def fit(self, train, val=None, *, dt=1.0):
         return self
 
