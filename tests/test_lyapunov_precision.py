@@ -143,3 +143,20 @@ def test_bad_precision_input_one_line(kw, message):
     with pytest.raises(ValueError) as e:
         lyapunov_spectrum("Lorenz", **kw)
     assert str(e.value).startswith(message) and "\n" not in str(e.value)
+
+
+def test_sampled_orbits_stay_in_a_positive_domain():
+    # Itik-Banks tumour populations come within 1e-5 of zero on the attractor: the orbits'
+    # starting offsets are relative to each coordinate, so none starts at a negative population
+    # (an offset of 1e-3 of the attractor's scale did, and that orbit diverged by t = 30).
+    r = lyapunov_spectrum("ItikBanksTumor", time=60.0, seed=0)
+    assert np.all(np.isfinite(r.exponents)) and r.exponents[0] > 0
+
+
+def test_an_escaping_orbit_is_an_error_that_says_so():
+    # The hyperchaotic Lu system at d = 1.3 (the edge of its hyperchaotic range) is leaky: some
+    # orbits escape to infinity; no spectrum is printed from the survivors.
+    from chaoslab import DivergenceError
+
+    with pytest.raises(DivergenceError, match=r"HyperLu: member \d+ \(of 32\) .*not all confined"):
+        lyapunov_spectrum("HyperLu", time=100.0, seed=0)

@@ -21,7 +21,8 @@ linearised step (``jax.jvp``) and re-orthonormalising them.
 Uncertainty (a single estimate). The spectrum is averaged over ``orbits`` independent orbits
 (default 32), integrated side by side in one compiled program. They start at distinct points of
 one long on-attractor run (``data.sample_initial_conditions``; or all at ``x0``), each moved by
-a seeded offset of 1e-3 of the attractor's scale and given its own random tangent frame, so
+a seeded offset of 1e-3 (relative to each coordinate for sampled points, so positive variables
+stay positive; of the attractor's scale for copies of ``x0``) and given its own random tangent frame, so
 that different seeds give independent estimates and the orbits do not retrace each other. The estimate is the mean of
 the orbits' time averages and its standard error the orbits' standard deviation / sqrt(orbits).
 Independent orbits give a calibrated error bar where batch means over one orbit do not: the
@@ -68,7 +69,7 @@ __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kap
 MAX_HISTORY = 2000
 DEFAULT_PRECISION = 0.005  # target standard error, relative to |lambda_1|
 DEFAULT_ORBITS = 32  # independent orbits behind one estimate
-ORBIT_OFFSET = 1e-3  # the orbits start this far apart, relative to the attractor's scale
+ORBIT_OFFSET = 1e-3  # the orbits start this far apart, relative to their coordinates (or the scale)
 ZERO_FLOOR = 0.1  # exponents with |lambda| <= ZERO_FLOOR x scale are not waited for
 BUDGET_LYAPUNOV_TIMES = 2e5  # default budget, all orbits together ...
 BUDGET_INTERVALS = 1e7  # ... at most this many QR intervals ...
@@ -402,7 +403,11 @@ class _Orbits:
             bad = np.asarray(out[3])
             if bad.any():
                 i = int(np.argmax(bad))
-                raise DivergenceError(self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval), None)
+                raise DivergenceError(
+                    self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval),
+                    what=f"(of {len(bad)}) left the system's bound or turned non-finite",
+                    hint="its orbits are not all confined at these parameters (an escape, or a singularity the "
+                         "integrator cannot pass); another seed or a shorter time= may avoid it")
             self.sums.append(np.asarray(out[2]))
             self.counts.append(m)
             if self.keep_local:
@@ -595,8 +600,11 @@ def lyapunov_spectrum(
             base = sample_initial_conditions(system, n_orb, seed=seed, params=params)
         else:
             base = check_x0(system, x0)[None]
-        offsets = np.random.default_rng(seed).standard_normal((n_orb, *np.shape(base)[1:]))
-        xb = base + ORBIT_OFFSET * system.scale * offsets
+        offsets = ORBIT_OFFSET * np.random.default_rng(seed).standard_normal((n_orb, *np.shape(base)[1:]))
+        # sampled points move by a relative offset: every coordinate keeps its sign, so orbits of
+        # positive (population, concentration) variables stay in their domain; all copies of one
+        # given x0 move by a fraction of the attractor's scale
+        xb = base * (1.0 + offsets) if x0 is None else base + system.scale * offsets
     n_mem = xb.shape[0]
 
     if system.delay:

@@ -38,10 +38,13 @@ __all__ = [
 class DivergenceError(RuntimeError):
     """A trajectory left its finite bound or turned non-finite."""
 
-    def __init__(self, system: str, member: int, time: float, value: float | None = None):
+    def __init__(self, system: str, member: int, time: float, value: float | None = None, *, what: str | None = None,
+                 hint: str = ""):
         self.system, self.member, self.time = system, member, time
-        what = "turned non-finite" if value is None or not np.isfinite(value) else f"left its bound (|x| = {value:.3g})"
-        super().__init__(f"{system}: member {member} {what} at t = {time:.6g}")
+        if what is None:
+            what = ("turned non-finite" if value is None or not np.isfinite(value)
+                    else f"left its bound (|x| = {value:.3g})")
+        super().__init__(f"{system}: member {member} {what} at t = {time:.6g}" + (f"; {hint}" if hint else ""))
 
 
 @dataclass
