@@ -153,10 +153,20 @@ def test_sampled_orbits_stay_in_a_positive_domain():
     assert np.all(np.isfinite(r.exponents)) and r.exponents[0] > 0
 
 
-def test_an_escaping_orbit_is_an_error_that_says_so():
-    # The hyperchaotic Lu system at d = 1.3 (the edge of its hyperchaotic range) is leaky: some
-    # orbits escape to infinity; no spectrum is printed from the survivors.
+def test_escaping_orbits_are_an_error_or_excluded_and_counted():
+    # Henon at a = 1.43 is past its boundary crisis: a chaotic saddle whose orbits escape (the
+    # catalog's HyperLu at d = 1.3 is such a leaky attractor too). By default an escape stops the
+    # run and says what to do; escaped="exclude" averages the orbits that stay and counts the rest.
     from chaoslab import DivergenceError
 
-    with pytest.raises(DivergenceError, match=r"HyperLu: member \d+ \(of 32\) .*not all confined"):
-        lyapunov_spectrum("HyperLu", time=100.0, seed=0)
+    kw = dict(params={"a": 1.43}, x0=[0.0, 0.0], time=40, transient=0, seed=0)
+    with pytest.raises(DivergenceError, match=r"Henon: member \d+ \(of 32\) .*not all confined.*escaped='exclude'"):
+        lyapunov_spectrum("Henon", **kw)
+    r = lyapunov_spectrum("Henon", escaped="exclude", **kw)
+    assert 1 <= r.escaped < 16 and r.orbits + r.escaped == 32 and r.to_dict()["escaped"] == r.escaped
+    # lambda_1 + lambda_2 = ln b on every orbit that stayed: an escaped orbit's partial sums
+    # (frozen at its escape) would break the identity
+    assert np.allclose(r.orbit_exponents.sum(axis=1), math.log(0.3), atol=1e-10)
+    assert r.exponents[0] > 0.3
+    with pytest.raises(DivergenceError, match="too few stay"):  # more than half escape
+        lyapunov_spectrum("Henon", escaped="exclude", **(kw | {"time": 100}))

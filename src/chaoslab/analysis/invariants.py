@@ -27,7 +27,7 @@ from ..systems.base import System
 
 __all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
 
-COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits",
+COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits", "escaped",
            "kaplan_yorke_dimension", "kaplan_yorke_uncertainty", "ks_entropy", "ks_entropy_uncertainty",
            "lyapunov_time", "lyapunov_time_uncertainty", "correlation_dimension", "correlation_dimension_uncertainty",
            "correlation_dimension_statistical", "correlation_dimension_scaling", "period", "reference_period",
@@ -36,11 +36,11 @@ COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "converged", "
 
 def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None = None, time: float | None = None,
                        precision: float | None = None, max_time: float | None = None, k: int | None = None,
-                       seed: int = 0, points: int = 20_000, details: bool = False,
+                       seed: int = 0, points: int = 20_000, details: bool = False, escaped: str = "error",
                        progress: Callable[[float], None] | None = None):
     """All invariants of one system (see the module docstring); JSON-serialisable values. The
     spectrum runs to ``precision`` (default 0.5 % of |lambda_1|) within ``max_time`` unless a
-    fixed ``time`` is given (see ``lyapunov_spectrum``). With ``details``, returns (values,
+    fixed ``time`` is given (see ``lyapunov_spectrum``, also for ``escaped``). With ``details``, returns (values,
     LyapunovSpectrum, CorrelationDimension) for figures."""
     import chaoslab as cl
 
@@ -51,8 +51,12 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
     system = cl.get_system(system) if isinstance(system, str) else system
     t_start = time_now()
     spec = lyapunov_spectrum(system, params=params, time=time, precision=precision, max_time=max_time, k=k,
-                             seed=seed, progress=progress)
+                             seed=seed, escaped=escaped, progress=progress)
     notes = []
+    if spec.escaped:
+        notes.append(f"Lyapunov spectrum: {spec.escaped} of {spec.escaped + spec.orbits} orbits left the system's bound "
+                     "and were excluded (a leaky attractor or a singular flow): the exponents are those of the orbits "
+                     "that stayed")
     if spec.converged is False:
         worst = float(np.nanmax(spec.uncertainty / max(abs(float(spec.exponents[0])), 1e-300)))
         notes.append(f"Lyapunov spectrum: the budget ({spec.max_time:.4g} time units per orbit) ran out before the "
@@ -102,6 +106,7 @@ def _values(system: System, spec, ky, cd, period, t_start: float, notes: list[st
         "converged": spec.converged,
         "precision": spec.precision,
         "orbits": spec.orbits,
+        "escaped": spec.escaped,
         "kaplan_yorke_dimension": ky,
         "kaplan_yorke_uncertainty": d["kaplan_yorke_uncertainty"] if ky is not None else None,
         "ks_entropy": spec.ks_entropy,
@@ -137,10 +142,11 @@ def read_invariants(path: str | os.PathLike):
     return pd.read_parquet(path)
 
 
-def _row(name: str, time: float | None, seed: int, precision: float | None = None) -> dict[str, Any]:
+def _row(name: str, time: float | None, seed: int, precision: float | None = None,
+         escaped: str = "error") -> dict[str, Any]:
     """compute_invariants, or a row recording the error (the catalog run goes on)."""
     try:
-        return compute_invariants(name, time=time, precision=precision, seed=seed)
+        return compute_invariants(name, time=time, precision=precision, seed=seed, escaped=escaped)
     except Exception as e:
         import chaoslab as cl
 
@@ -151,7 +157,7 @@ def _row(name: str, time: float | None, seed: int, precision: float | None = Non
 
 
 def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None,
-                       precision: float | None = None, seed: int = 0, workers: int = 1,
+                       precision: float | None = None, seed: int = 0, workers: int = 1, escaped: str = "error",
                        progress: Callable[[str, int, int], None] | None = None) -> Any:
     """Compute the invariants of ``names`` into the Parquet file ``out``, skipping systems
     already there without an error (resumable; failures are retried). ``workers`` > 1 runs systems in that many processes (spawned;
@@ -175,13 +181,13 @@ def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: fl
         for i, name in enumerate(todo):
             if progress is not None:
                 progress(name, i, len(todo))
-            add(_row(name, time, seed, precision))
+            add(_row(name, time, seed, precision, escaped))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_row, name, time, seed, precision): name for name in todo}
+            futures = {pool.submit(_row, name, time, seed, precision, escaped): name for name in todo}
             for i, fut in enumerate(as_completed(futures)):
                 if progress is not None:
                     progress(futures[fut], i, len(todo))

@@ -58,6 +58,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from ..systems.base import resolve_name
 from ..integrate.api import DivergenceError, _as_system, _initial_state, _split_params, check_x0, default_bound
 from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
 from ..systems.base import System
@@ -121,6 +122,9 @@ class LyapunovSpectrum:
 
     With members: ``exponents`` is (members, k), one finite-time estimate per member;
     ``uncertainty`` (k,) is the standard error of their mean, ``spread`` their standard deviation.
+
+    ``escaped``: orbits that left the system's bound and were excluded (``escaped="exclude"``);
+    ``orbits`` counts those that stayed.
     """
 
     system: str
@@ -139,6 +143,7 @@ class LyapunovSpectrum:
     precision: float | None = None
     target: float | None = None
     max_time: float | None = None
+    escaped: int = 0
     local_rates: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -201,6 +206,7 @@ class LyapunovSpectrum:
             "spectrum_time": self.time,
             "orbits": self.orbits if self.members is None else None,
             "converged": self.converged,
+            "escaped": self.escaped,
             "precision": self.precision,
             "transient": self.transient,
             "interval": self.interval,
@@ -385,8 +391,11 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
 class _Orbits:
     """Runs the orbits block by block and keeps, per block, the sum of log|R_ii| of every orbit."""
 
-    def __init__(self, system: System, key, n_chunk: int, state, Q, p, interval: float, keep_local: bool):
+    def __init__(self, system: System, key, n_chunk: int, state, Q, p, interval: float, keep_local: bool,
+                 exclude_escaped: bool = False):
         self.system, self.interval, self.n_chunk = system, interval, n_chunk
+        self.exclude_escaped = exclude_escaped
+        self.alive = np.ones(np.shape(Q)[0], dtype=bool)  # orbits that never left the bound
         self.run = _chunk_runner(key, n_chunk, keep_local)
         self.state, self.Q, self.p = state, Q, p
         self.sums: list[np.ndarray] = []  # (orbits, k) per block
@@ -400,14 +409,18 @@ class _Orbits:
             m = min(self.n_chunk, n)
             out = self.run(self.state, self.Q, self.done * self.interval, self.p, m)
             self.state, self.Q = out[0], out[1]
-            bad = np.asarray(out[3])
-            if bad.any():
+            bad = np.asarray(out[3]) & self.alive
+            # an escaped orbit is frozen at its last state and excluded from every estimate
+            self.alive &= ~bad
+            if bad.any() and (not self.exclude_escaped or self.alive.sum() < max(2, self.alive.size / 2)):
                 i = int(np.argmax(bad))
+                hint = ("its orbits are not all confined at these parameters (an escape, or a singularity the "
+                        "integrator cannot pass); escaped='exclude' (--exclude-escaped) averages the orbits that stay"
+                        if not self.exclude_escaped else
+                        f"{int((~self.alive).sum())} of {self.alive.size} orbits escaped: too few stay for an estimate")
                 raise DivergenceError(
                     self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval),
-                    what=f"(of {len(bad)}) left the system's bound or turned non-finite",
-                    hint="its orbits are not all confined at these parameters (an escape, or a singularity the "
-                         "integrator cannot pass); another seed or a shorter time= may avoid it")
+                    what=f"(of {len(bad)}) left the system's bound or turned non-finite", hint=hint)
             self.sums.append(np.asarray(out[2]))
             self.counts.append(m)
             if self.keep_local:
@@ -427,17 +440,17 @@ class _Orbits:
         """Each orbit's exponents (orbits, k) over blocks b.., and their interval count."""
         n = int(sum(self.counts[b:]))
         if n == 0:
-            return np.full(self.sums[0].shape, np.nan), 0
-        return np.sum(self.sums[b:], axis=0) / (n * self.interval), n
+            return np.full(self.sums[0][self.alive].shape, np.nan), 0
+        return np.sum(self.sums[b:], axis=0)[self.alive] / (n * self.interval), n
 
     def history(self, b: int) -> tuple[np.ndarray, np.ndarray]:
         """Running estimate (orbits, blocks, k) over blocks b.., and the orbit time at each block end."""
-        s = np.cumsum(np.stack(self.sums[b:], axis=1), axis=1)
+        s = np.cumsum(np.stack(self.sums[b:], axis=1)[self.alive], axis=1)
         n = np.cumsum(self.counts[b:])
         return s / (n[None, :, None] * self.interval), (self.edges()[b] + n) * self.interval
 
     def local(self, b: int) -> np.ndarray:
-        return np.concatenate(self.logs[b:], axis=1) / self.interval
+        return np.concatenate(self.logs[b:], axis=1)[self.alive] / self.interval
 
 
 def _mser(y: np.ndarray) -> int:
@@ -495,6 +508,7 @@ def lyapunov_spectrum(
     substeps: int | None = None,
     seed: int = 0,
     keep_local: bool = False,
+    escaped: str = "error",
     progress: Callable[[float], None] | None = None,
 ) -> LyapunovSpectrum:
     """The k leading Lyapunov exponents of a flow, map, field or delay equation, with a
@@ -525,6 +539,11 @@ def lyapunov_spectrum(
         seed: seeds the orbits' offsets and random initial tangent frames (same seed -> same bits).
         keep_local: also return the local growth rates log|R_ii| / interval of every interval
             after the transient, (orbits or members, intervals, k).
+        escaped: what an orbit that leaves the system's bound does to a single estimate: "error"
+            (default) stops the run; "exclude" drops that orbit from the estimate and counts it in
+            ``result.escaped`` — the exponents of the orbits that stay, which for a leaky attractor
+            (transient chaos) are its chaotic saddle's; at least half the orbits must stay.
+            Members always stop the run.
         progress: called with the fraction done (0..1) after every block of a long run.
 
     Raises DivergenceError if an orbit leaves every bound (the orbit or member is named).
@@ -562,6 +581,7 @@ def lyapunov_spectrum(
         raise ValueError(f"orbits must be an integer >= 2 (the error bar comes from their spread), got {orbits!r}")
     if precision is not None and precision >= 1:
         raise ValueError(f"precision is relative to |lambda_1| and must be in (0, 1), got {precision!r}")
+    escaped = resolve_name(escaped, ("error", "exclude"), "escaped")
 
     period = float(system.period or 1.0)
     if system.stepper is not None and system.period is None:
@@ -641,7 +661,8 @@ def lyapunov_spectrum(
     n_chunk = _chunk_length(system)
     if batched:
         n_chunk = min(n_chunk, n_tr + n_fixed)
-    run = _Orbits(system, key, n_chunk, state, Q0, p, interval, keep_local)
+    run = _Orbits(system, key, n_chunk, state, Q0, p, interval, keep_local,
+                  exclude_escaped=escaped == "exclude" and not batched)
     run.advance(n_tr)  # ends a block exactly at the transient
 
     common = dict(system=system.name, interval=float(interval), method=meth, seed=int(seed))
@@ -667,11 +688,11 @@ def lyapunov_spectrum(
             b = max(b, run.first_block_at(int(math.ceil(n_dec_log / lam1 / interval))))
         n_blocks = len(run.counts) - b
         if n_blocks >= MSER_MIN_CHUNKS:
-            rates = np.stack(run.sums[b:])[:, :, 0].mean(axis=1) / (np.asarray(run.counts[b:]) * interval)
+            rates = np.stack(run.sums[b:])[:, run.alive, 0].mean(axis=1) / (np.asarray(run.counts[b:]) * interval)
             b += _mser(rates)
         est_r, n = run.estimate(b)
         est = est_r.mean(axis=0)
-        se = est_r.std(axis=0, ddof=1) / math.sqrt(n_mem)
+        se = est_r.std(axis=0, ddof=1) / math.sqrt(est_r.shape[0])  # over the orbits that stayed
         done_time = n * interval
         if n_fixed is not None:
             if n >= n_fixed:
@@ -701,7 +722,7 @@ def lyapunov_spectrum(
     return LyapunovSpectrum(exponents=est, uncertainty=se, orbit_exponents=est_r, history_t=hist_t,
                             history=hist.mean(axis=0), time=done_time, transient=float(run.edges()[b] * interval),
                             converged=converged, precision=target_p, target=target,
-                            max_time=None if n_fixed is not None else float(budget),
+                            max_time=None if n_fixed is not None else float(budget), escaped=int((~run.alive).sum()),
                             local_rates=run.local(b) if keep_local else None, **common)
 
 

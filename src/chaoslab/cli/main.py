@@ -295,6 +295,8 @@ def analyze_cmd(
     max_time: Optional[float] = typer.Option(None, "--max-time", help="budget of a --precision run per orbit "
                                              "(default 2e5 Lyapunov times over all orbits, at most 1e7 QR intervals)"),
     k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
+    exclude_escaped: bool = typer.Option(False, "--exclude-escaped", help="average the orbits that stay when some "
+                                         "leave the system's bound (a leaky attractor); default: an error"),
     seed: int = typer.Option(0, "--seed"),
     plot_dir: Optional[Path] = typer.Option(None, "--plot", help="DIR: write convergence, FTLE and correlation-sum figures"),
     workers: Optional[int] = typer.Option(None, "--workers", help="processes for --all (default: CPU count)"),
@@ -336,7 +338,7 @@ def analyze_cmd(
             if n_workers < 1:
                 raise ValueError(f"--workers must be >= 1, got {n_workers}")
             df = catalog_invariants(out_path, names, time=time_, precision=precision, seed=seed, workers=n_workers,
-                                    progress=step)
+                                    escaped="exclude" if exclude_escaped else "error", progress=step)
         failed = [f"{r.system}: {r.error}" for r in df.itertuples() if r.error]
         summary = dict(path=str(out_path), systems=len(df), failed=len(failed))
         if json_:
@@ -367,7 +369,8 @@ def analyze_cmd(
                 state["done"] = now
 
         res, spec, cd = compute_invariants(system, params=params or None, time=time_, precision=precision,
-                                           max_time=max_time, k=k, seed=seed, details=True, progress=step)
+                                           max_time=max_time, k=k, seed=seed, details=True,
+                                           escaped="exclude" if exclude_escaped else "error", progress=step)
     if res["converged"] is False:
         sys.stderr.write(f"warning: {res['notes'].split('; ')[0]} (raise --max-time, or accept a larger error)\n")
     unit = "iterations" if system.discrete else "time units"

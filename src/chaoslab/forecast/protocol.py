@@ -98,7 +98,8 @@ def _leading_exponent(system, params) -> float:
     from ..analysis import lyapunov_spectrum
 
     # the Lyapunov time is the protocol's unit of time: 2 % is ample for it
-    return float(lyapunov_spectrum(system, params=params or None, k=1, precision=0.02).exponents[0])
+    # (a leaky attractor's unit: the exponent of the orbits that stay)
+    return float(lyapunov_spectrum(system, params=params or None, k=1, precision=0.02, escaped="exclude").exponents[0])
 
 
 def make_task_data(task: Task) -> TaskData:
