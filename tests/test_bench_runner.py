@@ -174,8 +174,10 @@ def test_a_killed_run_resumes_without_recomputing(tmp_path):
     total = len(load_suite(path).tasks())
     out = tmp_path / "out"
     cmd = _chaoslab("bench", "run", str(path), "--out", str(out), "--workers", "1", "--quiet")
-    # Ctrl-C: the finished tasks stay, the command says how to resume, exit 130
-    p = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C: the finished tasks stay, the command says how to resume, exit 130. (SIGINT restored
+    # to its default: a shell starts background jobs with it ignored, and Python keeps it so.)
+    p = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for_results(out, 1, p)
     os.killpg(p.pid, signal.SIGINT)
     _, err = p.communicate(timeout=120)

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 TABLE = Path(__file__).with_name("invariants.parquet")
-KEYS = ("lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits", "escaped", "kaplan_yorke_dimension",
-        "kaplan_yorke_uncertainty", "ks_entropy", "ks_entropy_uncertainty", "lyapunov_time", "lyapunov_time_uncertainty",
-        "correlation_dimension", "correlation_dimension_uncertainty", "correlation_dimension_statistical",
-        "correlation_dimension_scaling", "period", "reference_period", "spectrum_time", "transient", "chaoslab_version",
-        "notes")
+KEYS = ("lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits", "escaped",
+        "kaplan_yorke_dimension", "kaplan_yorke_uncertainty", "ks_entropy", "ks_entropy_uncertainty", "lyapunov_time",
+        "lyapunov_time_uncertainty", "correlation_dimension", "correlation_dimension_uncertainty",
+        "correlation_dimension_statistical", "correlation_dimension_scaling", "period", "reference_period",
+        "spectrum_time", "transient", "chaoslab_version", "notes")
 
 
 @lru_cache(maxsize=1)
