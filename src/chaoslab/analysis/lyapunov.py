@@ -58,10 +58,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..systems.base import resolve_name
 from ..integrate.api import DivergenceError, _as_system, _initial_state, _split_params, check_x0, default_bound
 from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
-from ..systems.base import System
+from ..systems.base import System, resolve_name
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
            "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors", "LyapunovVectors",
