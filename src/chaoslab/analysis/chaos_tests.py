@@ -236,16 +236,16 @@ def gali(system, *, k: int = 2, time: float | None = None, interval: float | Non
     import jax.numpy as jnp
     from jax import lax
 
-    from ..integrate.api import _as_system, _split_params
+    from ..integrate.api import as_system, split_params
     from ..integrate.solvers import resolve_method
     from .lyapunov import _flow_advance, _map_advance
 
-    system = _as_system(system)
+    system = as_system(system)
     if system.delay:
         raise ValueError("GALI is computed for flows and maps, not delay equations")
     if not (isinstance(k, (int, np.integer)) and 2 <= k <= system.dim):
         raise ValueError(f"k must be an integer between 2 and {system.dim}, got {k!r}")
-    p, _, n_batch = _split_params(system, params)
+    p, _, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters are not supported here; loop over parameter sets")
     period = float(system.period or 1.0)

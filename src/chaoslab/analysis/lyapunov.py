@@ -58,13 +58,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..integrate.api import DivergenceError, _as_system, _initial_state, _split_params, check_x0, default_bound
+from ..integrate.api import DivergenceError, as_system, initial_state, split_params, check_x0, default_bound
 from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
 from ..systems.base import System, resolve_name
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
            "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors", "LyapunovVectors",
-           "lyapunov_vectors", "tangent_propagator", "DEFAULT_PRECISION", "DEFAULT_ORBITS"]
+           "lyapunov_vectors", "tangent_propagator", "tangent_advance", "qr_step", "DEFAULT_PRECISION",
+           "DEFAULT_ORBITS"]
 
 MAX_HISTORY = 2000
 DEFAULT_PRECISION = 0.005  # target standard error, relative to |lambda_1|
@@ -243,7 +244,7 @@ def _variational_system(system: System, k: int) -> System:
                   period=system.period, dt=system.dt, nonautonomous=system.nonautonomous, stiff=system.stiff)
 
 
-def _qr_step(M):
+def qr_step(M):
     """Re-orthonormalise M = Q R with diag(R) > 0; returns (Q, log|diag R|)."""
     Q, R = jnp.linalg.qr(M)
     d = jnp.diagonal(R)
@@ -365,7 +366,7 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
         def body(carry, i):
             s, Q, total, bad, first = carry
             s1, M = advance(s, Q, t0 + i * interval, p)
-            Q1, logs = _qr_step(M)
+            Q1, logs = qr_step(M)
             x1 = pos(s1)
             broken = ~(jnp.all(jnp.isfinite(x1)) & jnp.all(jnp.isfinite(logs)))
             if keep:
@@ -547,8 +548,8 @@ def lyapunov_spectrum(
 
     Raises DivergenceError if an orbit leaves every bound (the orbit or member is named).
     """
-    system = _as_system(system)
-    p, axes, n_batch = _split_params(system, params)
+    system = as_system(system)
+    p, axes, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters are not supported here; loop over parameter sets")
     d_max = system.dim
@@ -629,7 +630,7 @@ def lyapunov_spectrum(
     if system.delay:
         m, M = delay_steps(system, interval, p, substeps=substeps)
         cfg = SolverConfig("delay", 1, substeps=m, buffer=M)
-        state = _initial_state(system, xb, cfg, interval, p, n_mem)
+        state = initial_state(system, xb, cfg, interval, p, n_mem)
         dim_tangent = int(sum(np.size(a[0]) for a in (state[0], state[1], state[2])))
         meth = "delay"
         key = ("delay", system, k, float(interval), cfg)
@@ -755,7 +756,7 @@ def finite_time_lyapunov(system: System | str, horizon: float, *, members: int =
     """
     from ..data.datasets import sample_initial_conditions
 
-    system = _as_system(system)
+    system = as_system(system)
     _check_positive("horizon", horizon, allow_none=False)
     if not (isinstance(members, (int, np.integer)) and members >= 1):
         raise ValueError(f"members must be a positive integer, got {members!r}")
@@ -813,10 +814,10 @@ def covariant_lyapunov_vectors(
     """
     from jax.scipy.linalg import solve_triangular
 
-    system = _as_system(system)
+    system = as_system(system)
     if system.delay:
         raise ValueError("covariant Lyapunov vectors are computed for flows and maps, not delay equations")
-    p, _, n_batch = _split_params(system, params)
+    p, _, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters are not supported here; loop over parameter sets")
     _check_positive("time", time, allow_none=False)
@@ -879,7 +880,7 @@ def covariant_lyapunov_vectors(
 
 
 # ----------------------------------------------------------------------------- vectors at a state
-def _advance_for(system: System, k: int, interval, method: str = "auto", rtol: float = 1e-9, atol: float = 1e-9):
+def tangent_advance(system: System, k: int, interval, method: str = "auto", rtol: float = 1e-9, atol: float = 1e-9):
     """The (x, Q, t, p) -> (x(t + interval), Phi Q) step of a flow, map or field."""
     if system.delay:
         raise ValueError("tangent vectors at a state are computed for flows, maps and fields, not delay equations")
@@ -894,13 +895,13 @@ def _advance_for(system: System, k: int, interval, method: str = "auto", rtol: f
 def _vectors_runner(system: System, k: int, n_int: int, interval, method: str):
     """One jitted tangent-QR run per configuration, so repeated calls (an ensemble's cases) reuse
     the compiled program: (x, Q, t0, p) -> (x, Q, finite-time exponents)."""
-    advance = _advance_for(system, k, interval, method)
+    advance = tangent_advance(system, k, interval, method)
 
     def run(x, Q, t0, p):
         def body(c, i):
             x, Q, s = c
             x1, M = advance(x, Q, t0 + i * interval, p)
-            Q1, logs = _qr_step(M)
+            Q1, logs = qr_step(M)
             return (x1, Q1, s + logs), None
 
         (x, Q, s), _ = lax.scan(body, (x, Q, jnp.zeros(k)), jnp.arange(n_int))
@@ -913,7 +914,7 @@ def _vectors_runner(system: System, k: int, n_int: int, interval, method: str):
 def _propagator_runner(system: System, span, method: str):
     """One jitted (x, t0, p) -> (x(t0 + span), d x(t0 + span) / d x(t0)) per configuration."""
     d = system.dim
-    advance = _advance_for(system, d, span, method)
+    advance = tangent_advance(system, d, span, method)
     return jax.jit(lambda x, t0, p: advance(x, jnp.eye(d), t0, p))
 
 
@@ -937,8 +938,8 @@ def lyapunov_vectors(system: System | str, x0=None, *, k: int | None = None, tim
     periods; 200 iterations for maps) from ``x0``: a random orthonormal frame carried along by
     the tangent dynamics with QR every ``interval`` aligns with them (exponentially fast, at the
     rate of the gaps between exponents). The state moves: the vectors belong to ``result.x``."""
-    system = _as_system(system)
-    p, _, n_batch = _split_params(system, params)
+    system = as_system(system)
+    p, _, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters are not supported here; loop over parameter sets")
     d = system.dim
@@ -971,8 +972,8 @@ def tangent_propagator(system: System | str, x0, time: float, *, t0: float = 0.0
     of the linearised flow (map, field). Its singular vectors are the optimal perturbations over
     ``time``: ``np.linalg.svd(M)`` gives U S V^T with V's columns the initial and U's the final
     singular vectors, S the growth factors."""
-    system = _as_system(system)
-    p, _, n_batch = _split_params(system, params)
+    system = as_system(system)
+    p, _, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters are not supported here")
     _check_positive("time", time, allow_none=False)

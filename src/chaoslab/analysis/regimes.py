@@ -71,9 +71,9 @@ def classify_regime(system, *, time: float = 100.0, transient: float = 100.0, in
                     x0=None, lyapunov: bool = False) -> RegimeResult:
     """Label the regime of a complex-amplitude PDE system from one run of ``time`` time units after
     ``transient`` (from ``x0`` or the reference IC); ``seed`` seeds the Lyapunov tangent frame."""
-    from ..integrate.api import _as_system, trajectory
+    from ..integrate.api import as_system, trajectory
 
-    system = _as_system(system)
+    system = as_system(system)
     grid = system.grid or {}
     if grid.get("dims") != 2 or grid.get("channels") != 2:
         raise ValueError(f"classify_regime needs a 2-D field with channels (Re A, Im A); {system.name} has {grid or 'none'}")

@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..integrate.api import DivergenceError, _as_system, _stream, ensemble, output_dt, trajectory
+from ..integrate.api import DivergenceError, as_system, ensemble, output_dt, stream, trajectory
 from ..integrate.solvers import resolve_method
 from ..systems.base import System
 
@@ -103,7 +103,7 @@ def sample_initial_conditions(
     ``spacing_periods`` apart. PDEs and lattices: seeded perturbations of the reference field,
     each run through the transient (see ``_sample_spatial``).
     """
-    system = _as_system(system)
+    system = as_system(system)
     if k < 1:
         raise ValueError(f"the number of initial conditions must be >= 1, got {k}")
     rng = np.random.default_rng(seed)
@@ -153,7 +153,7 @@ def _block_dataset(system: System, t: np.ndarray, x: np.ndarray) -> xr.Dataset:
 def _dataset_blocks(system, n_traj, length, *, pts_per_period, dt, seed, split, params, method, rtol, atol, block):
     """(head, blocks): the coordinates and attributes of the dataset, and an iterator over its
     time blocks as Datasets (integrated block by block: memory is bounded by one block)."""
-    system = _as_system(system)
+    system = as_system(system)
     if n_traj < 1:
         raise ValueError(f"n_traj must be >= 1, got {n_traj}")
     if length < 1:
@@ -189,8 +189,8 @@ def _dataset_blocks(system, n_traj, length, *, pts_per_period, dt, seed, split, 
 
     def blocks():
         t_first = None
-        for t, x, valid, first_bad in _stream(system, length, x0=x0, params=params, dt=dt_out, method=method,
-                                              rtol=rtol, atol=atol, chunk=block):
+        for t, x, valid, first_bad in stream(system, length, diverged_at=True, x0=x0, params=params, dt=dt_out,
+                                             method=method, rtol=rtol, atol=atol, chunk=block):
             if not valid.all():
                 m = int(np.argmin(valid))
                 raise DivergenceError(system.name, m, float(first_bad[m]))

@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..integrate.api import _as_system, _config
+from ..integrate.api import as_system, solver_config
 from ..integrate.solvers import get_solver
 from ..systems.base import System, resolve_name
 from .perturbations import check_members
@@ -222,7 +222,7 @@ def _propagator(system: System, interval: float, p, method: str):
     """A jitted (X (N, d), t) -> X(t + interval) for the whole ensemble."""
     step_dt = 1.0 if system.discrete else float(interval)
     n_iter = int(round(interval)) if system.discrete else 1
-    cfg = _config(system, method, n_iter, step_dt, 1e-8, 1e-8, None, p)
+    cfg = solver_config(system, method, n_iter, step_dt, 1e-8, 1e-8, None, p)
     solve = get_solver(system, cfg, batched=True, p_axes={k: None for k in p})
 
     def prop(X, t):
@@ -247,7 +247,7 @@ def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: fl
     from ..data import sample_initial_conditions
     from .forecast import climatology
 
-    system = _as_system(system)
+    system = as_system(system)
     method = resolve_name(method, METHODS, "method")
     members = check_members(members)
     if system.delay:

@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..integrate.api import _as_system, ensemble, output_dt
+from ..integrate.api import as_system, ensemble, output_dt
 from ..metrics import probabilistic as pm
 from ..systems.base import resolve_name
 from .perturbations import PERTURBATIONS, _check_amplitude, check_members, parameter_ensemble, perturb
@@ -83,7 +83,7 @@ def climatology(system, params=None, *, seed: int = 0, points: int = 20000) -> t
     reliability thresholds)."""
     from ..integrate.api import trajectory
 
-    system = _as_system(system)
+    system = as_system(system)
     period = 1.0 if system.discrete else output_dt(system, None, 1.0, system.resolve_params(params))
     x = trajectory(system, points, pts_per_period=None if system.discrete else 20, params=params,
                    transient=(100 if system.discrete else 20 * period)).x
@@ -163,9 +163,9 @@ class EnsembleForecast:
 
 def _lyapunov_time(system, params) -> float:
     """1/λ₁ (shipped invariants, else computed; the forecasting protocol's rule), inf if λ₁ <= 0."""
-    from ..forecast.protocol import _leading_exponent
+    from ..forecast.protocol import leading_exponent
 
-    lam = _leading_exponent(system, params)
+    lam = leading_exponent(system, params)
     return 1.0 / lam if lam > 0 else math.inf
 
 
@@ -179,7 +179,7 @@ def ensemble_forecast(system, members: int = 20, *, kind: str = "gaussian", ampl
     system is not chaotic); ``options`` go to the perturbation (cycles, interval, k, ...)."""
     from ..data import sample_initial_conditions
 
-    system = _as_system(system)
+    system = as_system(system)
     kind = resolve_name(kind, PERTURBATIONS, "perturbation")
     members = check_members(members)
     if isinstance(cases, bool) or not isinstance(cases, (int, np.integer)) or cases < 1:

@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..integrate.api import _as_system, ensemble, output_dt
+from ..integrate.api import as_system, ensemble, output_dt
 from .forecast import _lyapunov_time, climatology
 
 __all__ = ["ErrorGrowth", "error_growth", "growth_figure"]
@@ -56,7 +56,7 @@ def error_growth(system, sizes: Sequence[float] | None = None, *, cases: int = 5
     spread) over ``horizon`` Lyapunov times (periods if not chaotic); see the module docstring."""
     from ..data import sample_initial_conditions
 
-    system = _as_system(system)
+    system = as_system(system)
     if isinstance(cases, bool) or not isinstance(cases, (int, np.integer)) or cases < 2:
         raise ValueError(f"cases must be an integer >= 2, got {cases!r}")
     if not 0 < tolerance < 1:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..integrate.api import _as_system, _stream, output_dt
+from ..integrate.api import as_system, output_dt, stream
 from .perturbations import _check_amplitude, check_members
 
 __all__ = ["HugeEnsemble", "huge_ensemble"]
@@ -82,7 +82,7 @@ def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | N
     from ..data import sample_initial_conditions
     from .forecast import climatology
 
-    system = _as_system(system)
+    system = as_system(system)
     members = check_members(members)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
@@ -120,8 +120,8 @@ def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | N
         X = center + amplitude / math.sqrt(d) * rng.standard_normal((chunk_members, d))  # padded to a fixed shape
         pos = 0
         ok_members = np.ones(chunk_members, dtype=bool)
-        for t, x, valid, _ in _stream(system, n, x0=X, dt=step_dt, params=params, chunk=chunk_time, method=method,
-                                      substeps=substeps):
+        for t, x, valid in stream(system, n, x0=X, dt=step_dt, params=params, chunk=chunk_time, method=method,
+                                  substeps=substeps):
             c = x.shape[1]
             if t_axis is None:
                 t_axis = np.empty(n)

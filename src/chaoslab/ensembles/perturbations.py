@@ -32,7 +32,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..integrate.api import _as_system, ensemble
+from ..integrate.api import as_system, ensemble
 from ..systems.base import System, resolve_name
 
 __all__ = ["InitialEnsemble", "PERTURBATIONS", "perturb", "gaussian_perturbations", "bred_perturbations",
@@ -99,7 +99,7 @@ def _paired(directions: np.ndarray, members: int) -> np.ndarray:
 
 def gaussian_perturbations(system: System | str, x0=None, members: int = 20, amplitude: float = 1e-3, *,
                            seed: int = 0, t0: float = 0.0) -> InitialEnsemble:
-    system = _as_system(system)
+    system = as_system(system)
     members, a, x = check_members(members), _check_amplitude(amplitude), _state(system, x0)
     xi = np.random.default_rng(seed).standard_normal((members, system.dim))
     return InitialEnsemble("gaussian", x + a / math.sqrt(system.dim) * xi, x, float(t0), a)
@@ -118,9 +118,9 @@ def bred_perturbations(system: System | str, x0=None, members: int = 20, amplitu
                        track: bool = False) -> InitialEnsemble:
     """Bred vectors after ``cycles`` breeding cycles of ``interval`` (default a tenth of a period;
     one iteration for maps); see the module docstring."""
-    from ..analysis.lyapunov import _advance_for, _qr_step
+    from ..analysis.lyapunov import tangent_advance, qr_step
 
-    system = _as_system(system)
+    system = as_system(system)
     members, a, x = check_members(members), _check_amplitude(amplitude), _state(system, x0)
     if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 1:
         raise ValueError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -140,7 +140,7 @@ def bred_perturbations(system: System | str, x0=None, members: int = 20, amplitu
         p = system.resolve_params(params)
         lv = _lyapunov_frame(system, x, t, params, k=1, seed=seed)  # aligned before breeding starts
         x, t, q = lv.x, lv.t, jnp.asarray(lv.Q)
-        step = jax.jit(lambda x, Q, t: _advance_for(system, 1, interval)(x, Q, t, p))
+        step = jax.jit(lambda x, Q, t: tangent_advance(system, 1, interval)(x, Q, t, p))
         history["angle"] = [_angles(delta, np.asarray(q)[:, 0])]
     for _ in range(int(cycles)):
         moved = _one_interval(system, np.concatenate([x[None], x + delta]), interval, t, params)
@@ -148,7 +148,7 @@ def bred_perturbations(system: System | str, x0=None, members: int = 20, amplitu
             raise ValueError(f"{system.name}: a bred member diverged; use a smaller amplitude or interval")
         if track:
             x_next, M = step(jnp.asarray(x), q, t)
-            q, _ = _qr_step(M)
+            q, _ = qr_step(M)
             x_next = np.asarray(x_next)
         else:
             x_next = moved[0]
@@ -189,7 +189,7 @@ def lyapunov_perturbations(system: System | str, x0=None, members: int = 20, amp
                            params: Mapping[str, Any] | None = None) -> InitialEnsemble:
     """Perturbations in the span of the leading backward Lyapunov vectors (module docstring);
     the control is x0 carried through the spin-up."""
-    system = _as_system(system)
+    system = as_system(system)
     members, a, x = check_members(members), _check_amplitude(amplitude), _state(system, x0)
     kmax = min(system.dim, 16) if k is None else k
     lv = _lyapunov_frame(system, x, t0, params, kmax, seed, spinup)
@@ -208,7 +208,7 @@ def singular_perturbations(system: System | str, x0=None, members: int = 20, amp
     propagator over ``optimization_time`` (default a quarter period; 2 iterations for maps)."""
     from ..analysis import tangent_propagator
 
-    system = _as_system(system)
+    system = as_system(system)
     members, a, x = check_members(members), _check_amplitude(amplitude), _state(system, x0)
     tau = (2 if system.discrete else float(system.period or 1.0) / 4) if optimization_time is None else optimization_time
     _, M = tangent_propagator(system, x, tau, t0=t0, params=params)
@@ -241,7 +241,7 @@ def parameter_ensemble(system: System | str, members: int, spread: float, *, nam
     """``members`` perturbed parameter sets (batched ``params`` for ``chaoslab.ensemble``): each
     parameter in ``names`` (default all scalar parameters) times (1 + spread η), η ~ N(0, 1); a
     parameter whose default is 0 gets spread η added instead."""
-    system = _as_system(system)
+    system = as_system(system)
     members, s = check_members(members), float(spread)
     if not (s > 0 and math.isfinite(s)):
         raise ValueError(f"spread must be a number > 0, got {spread!r}")

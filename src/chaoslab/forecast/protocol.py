@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from ..data import sample_initial_conditions
-from ..integrate.api import _as_system, ensemble, output_dt, trajectory
+from ..integrate.api import as_system, ensemble, output_dt, trajectory
 from .base import Windows
 
-__all__ = ["Task", "TaskData", "make_task_data"]
+__all__ = ["Task", "TaskData", "make_task_data", "leading_exponent"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ class TaskData:
         return 1.0 / self.lyapunov_exponent if self.lyapunov_exponent > 0 else math.inf
 
 
-def _leading_exponent(system, params) -> float:
+def leading_exponent(system, params) -> float:
+    """lambda_1 of the system at these parameters: the shipped table's at the defaults, else a
+    spectrum to 2 % (the protocol's unit of time; orbits that escape are left out)."""
     inv = system.invariants if not params else None
     if inv and inv.get("lyapunov_spectrum"):
         return float(inv["lyapunov_spectrum"][0])
@@ -104,7 +106,7 @@ def _leading_exponent(system, params) -> float:
 
 def make_task_data(task: Task) -> TaskData:
     """Integrate the task's training trajectories and windows (seeded; see the module docstring)."""
-    system = _as_system(task.system)
+    system = as_system(task.system)
     params = dict(task.params) or None
     p = system.resolve_params(params)
     if task.observed is not None and not (isinstance(task.observed, (int, np.integer)) and 0 <= task.observed < system.dim):
@@ -133,5 +135,5 @@ def make_task_data(task: Task) -> TaskData:
     windows = Windows(ws[:, :c], ws[:, c:], t0)
     val = Windows(windows.context[: task.n_val], windows.target[: task.n_val], t0[: task.n_val])
     test = Windows(windows.context[task.n_val :], windows.target[task.n_val :], t0[task.n_val :])
-    return TaskData(task, xs, val, test, float(dt), float(period), _leading_exponent(system, params), scale, mean,
+    return TaskData(task, xs, val, test, float(dt), float(period), leading_exponent(system, params), scale, mean,
                     variables, ref)

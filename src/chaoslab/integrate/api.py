@@ -32,6 +32,11 @@ __all__ = [
     "output_dt",
     "characteristic_period",
     "check_x0",
+    "as_system",
+    "split_params",
+    "solver_config",
+    "initial_state",
+    "default_bound",
 ]
 
 
@@ -76,7 +81,7 @@ class Ensemble:
     method: str = ""
 
 
-def _as_system(system: System | str) -> System:
+def as_system(system: System | str) -> System:
     """A System as given, or the catalog's by name (anything else: get_system's one-line error)."""
     return system if isinstance(system, System) else get_system(system)
 
@@ -111,7 +116,7 @@ def output_dt(system: System, dt: float | None, pts_per_period: float | None, pa
     return characteristic_period(system, params) / ppp
 
 
-def _split_params(system: System, params: Mapping[str, Any] | None):
+def split_params(system: System, params: Mapping[str, Any] | None):
     """Resolve parameters; detect a leading batch axis (one more dim than the default)."""
     p = system.resolve_params(params)
     axes, n_batch = {}, None
@@ -129,7 +134,10 @@ def _split_params(system: System, params: Mapping[str, Any] | None):
     return p, axes, n_batch
 
 
-def _config(system: System, method: str, n: int, dt: float, rtol: float, atol: float, substeps: int | None, p) -> SolverConfig:
+def solver_config(system: System, method: str, n: int, dt: float, rtol: float, atol: float, substeps: int | None,
+                  p) -> SolverConfig:
+    """The compiled solver's configuration for n output points dt apart (method resolved by
+    name; delay equations get their method-of-steps sizes from the resolved parameters p)."""
     method = resolve_method(system, method)
     if n < 1:
         raise ValueError(f"the number of points must be >= 1, got {n}")
@@ -165,7 +173,7 @@ def check_x0(system: System, x0) -> np.ndarray:
     return a
 
 
-def _initial_state(system: System, x0, cfg: SolverConfig, dt: float, p, members: int | None):
+def initial_state(system: System, x0, cfg: SolverConfig, dt: float, p, members: int | None):
     """State(s) to start from: x0, or for delay equations the history ring buffer."""
     if x0 is None:
         x0 = system.ic
@@ -213,6 +221,7 @@ def _chunk_badness(ys, c, lim, keep: tuple):
 
 
 def default_bound(system: System) -> float:
+    """The bound beyond which a state counts as diverged: 1e8 times the attractor's scale."""
     return 1e8 * system.scale
 
 
@@ -237,15 +246,15 @@ def trajectory(
     ``transient`` (time units; iterations for maps) is integrated and discarded first.
     For a delay equation ``x0`` is the history on [-tau, 0] (samples, oldest first) or a constant.
     """
-    system = _as_system(system)
-    p, axes, n_batch = _split_params(system, params)
+    system = as_system(system)
+    p, axes, n_batch = split_params(system, params)
     if n_batch is not None:
         raise ValueError("batched parameters given to trajectory(); use ensemble()")
     dt = output_dt(system, dt, pts_per_period, p)
     if transient < 0:
         raise ValueError(f"transient must be >= 0, got {transient}")
-    cfg = _config(system, method, int(n), dt, rtol, atol, substeps, p)
-    state = _initial_state(system, x0, cfg, dt, p, None)
+    cfg = solver_config(system, method, int(n), dt, rtol, atol, substeps, p)
+    state = initial_state(system, x0, cfg, dt, p, None)
     solve = get_solver(system, cfg)
     ys, _ = solve(state, t0, t0 + transient, dt, p)
     x = np.asarray(ys)
@@ -282,8 +291,8 @@ def _stream(
     ``x0`` is (members, dim); or give ``members`` to start them all from the reference
     initial condition (with batched ``params``, the members follow the parameter batch).
     """
-    system = _as_system(system)
-    p, axes, n_batch = _split_params(system, params)
+    system = as_system(system)
+    p, axes, n_batch = split_params(system, params)
     dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     if x0 is not None:
         x0 = check_x0(system, x0)
@@ -302,8 +311,8 @@ def _stream(
     if n_batch is not None and n_batch != members:
         raise ValueError(f"{members} initial conditions but {n_batch} parameter sets")
     chunk = max(1, min(int(chunk), int(n)))
-    cfg = _config(system, method, chunk, dt, rtol, atol, substeps, p)
-    state = _initial_state(system, x0, cfg, dt, p, members)
+    cfg = solver_config(system, method, chunk, dt, rtol, atol, substeps, p)
+    state = initial_state(system, x0, cfg, dt, p, members)
     solve = get_solver(system, cfg, batched=True, p_axes=axes)
     lim = bound or default_bound(system)
     keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
@@ -323,17 +332,18 @@ def _stream(
         t_start = t_start + dt * chunk
 
 
-def stream(system: System | str, n: int, **kw) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def stream(system: System | str, n: int, *, diverged_at: bool = False, **kw) -> Iterator[tuple[np.ndarray, ...]]:
     """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
-    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk.
+    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk. With
+    ``diverged_at``, also the time each member first left its bound (NaN while valid).
 
     Keywords as for :func:`ensemble` (x0, params, members, dt, pts_per_period, transient, t0,
     method, rtol, atol, substeps, bound) plus ``chunk`` (time points per call, default 1000).
     ``x0`` is (members, dim); or give ``members`` to start them all from the reference initial
     condition (with batched ``params``, the members follow the parameter batch).
     """
-    for t, x, valid, _ in _stream(system, n, **kw):
-        yield t, x, valid
+    for t, x, valid, first_bad in _stream(system, n, **kw):
+        yield (t, x, valid, first_bad) if diverged_at else (t, x, valid)
 
 
 def ensemble(
@@ -360,7 +370,7 @@ def ensemble(
     Never raises on divergence: ``valid`` marks members that stayed finite and bounded.
     ``chunk`` (time points per compiled call) defaults to keeping each call under ~256 MB.
     """
-    system = _as_system(system)
+    system = as_system(system)
     n = int(n)
     if x0 is not None:
         x0 = check_x0(system, x0)
@@ -459,14 +469,14 @@ def sde_ensemble(
     1/2 for additive noise), so the stiff linear part stays stable at the deterministic step.
     Member i uses the key fold_in(seed, i).
     """
-    system = _as_system(system)
+    system = as_system(system)
     if system.delay:
         raise ValueError("noise is not supported for delay equations")
     scheme = resolve_name(scheme, ("euler_maruyama", "heun"), "scheme")
-    p, axes, n_batch = _split_params(system, params)
+    p, axes, n_batch = split_params(system, params)
     dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     base = "map" if system.discrete else ("etdrk" if system.stepper is not None else "rk4")
-    cfg = _config(system, base, int(n), dt, 0, 0, substeps, p)
+    cfg = solver_config(system, base, int(n), dt, 0, 0, substeps, p)
     if x0 is None:
         m = members or n_batch or 1
         x0 = np.broadcast_to(system.ic, (m, system.dim))
@@ -487,7 +497,7 @@ def sde_ensemble(
 
 def sde_trajectory(system: System | str, n: int, *, noise, seed: int, x0=None, **kw) -> Trajectory:
     """One noisy trajectory (see ``sde_ensemble``); raises DivergenceError if it blows up."""
-    system = _as_system(system)
+    system = as_system(system)
     ens = sde_ensemble(system, n, noise=noise, seed=seed, x0=None if x0 is None else np.asarray(x0)[None], **kw)
     if not ens.valid[0]:
         raise DivergenceError(system.name, 0, float(ens.diverged_at[0]))
