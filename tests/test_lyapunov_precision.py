@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import chaoslab as cl
 from chaoslab.analysis import kaplan_yorke_dimension, lyapunov_spectrum, lyapunov_time
 
 P_COVER = 2 * stats.t.cdf(2.0, 31) - 1  # 0.946
@@ -111,9 +112,27 @@ def test_precision_run_meets_its_target_for_every_exponent_away_from_zero():
 
 
 def test_a_budget_that_runs_out_says_so():
-    r = lyapunov_spectrum("Rossler", precision=0.001, max_time=50.0)
-    assert r.converged is False and r.max_time == 50.0
-    assert r.time >= 50.0 and r.uncertainty[0] > 0.001 * r.exponents[0]
+    # the budget counts everything each orbit integrates: transient, discards, averaging
+    r = lyapunov_spectrum("Rossler", precision=0.001, max_time=500.0)
+    assert r.converged is False and r.max_time == 500.0
+    spent = r.transient + r.time
+    assert 500.0 <= spent <= 500.0 + 20 * r.interval + 1e-9  # overshoot: at most one block of 20 intervals
+    assert r.uncertainty[0] > 0.001 * r.exponents[0]
+
+
+def test_a_regular_orbit_runs_to_the_regular_budget_only():
+    # two uncoupled oscillators: every exponent is zero, none is resolved from zero, so no relative
+    # precision exists; the run stops at the regular budget (2e5 intervals over all orbits) with
+    # zeros inside their error bars, instead of chasing a tiny positive estimate of lambda_1
+    @cl.flow(params=dict(), ic=[1.0, 0.0, 0.5, 0.0], period=2 * np.pi, register=False)
+    def TwoOscillators(x, t):
+        return cl.stack(x[1], -x[0], x[3], -2.0 * x[2])
+
+    r = lyapunov_spectrum(TwoOscillators, x0=[1.0, 0.0, 0.5, 0.0])
+    assert r.converged is False
+    assert r.transient + r.time <= 2e5 / 32 * r.interval + 20 * r.interval + 1e-9
+    assert np.all(np.abs(r.exponents) <= 5 * r.uncertainty + 1e-12)
+    assert np.all(np.abs(r.exponents) < 1e-3)
 
 
 def test_derived_quantities_carry_jackknife_errors():

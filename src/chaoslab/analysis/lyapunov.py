@@ -466,12 +466,15 @@ def _mser(y: np.ndarray) -> int:
 
 def _scale_and_target(est: np.ndarray, se: np.ndarray, precision: float) -> tuple[float, float]:
     """The scale the precision refers to: |lambda_1| when it is resolved from zero (> 5 s.e.),
-    else the largest |lambda_i| (a regular orbit has lambda_1 = 0); returns (scale, target)."""
-    ok = np.isfinite(est)
-    if ok[0] and np.isfinite(se[0]) and abs(est[0]) > 5 * se[0]:
+    else the largest |lambda_i| resolved from zero (a regular orbit has lambda_1 = 0); NaN when
+    none is (every exponent zero within its error: no relative precision can be reached);
+    returns (scale, target)."""
+    ok = np.isfinite(est) & np.isfinite(se)
+    resolved = ok & (np.abs(est) > 5 * se)
+    if resolved[0]:
         scale = abs(float(est[0]))
     else:
-        scale = float(np.max(np.abs(est[ok]))) if ok.any() else math.nan
+        scale = float(np.max(np.abs(est[resolved]))) if resolved.any() else math.nan
     return scale, precision * scale
 
 
@@ -521,9 +524,10 @@ def lyapunov_spectrum(
             none — run until ``precision`` is reached.
         precision: the target standard error relative to |lambda_1| (default 0.005); every
             exponent with |lambda| > 10 % of |lambda_1| must reach it.
-        max_time: the budget of a precision run, per orbit (default: 2e5 Lyapunov times and at
-            most 1e7 QR intervals for all orbits together; 2e5 intervals when lambda_1 is not
-            positive); ``converged`` is False if it ran out first.
+        max_time: the budget of a precision run: the time each orbit integrates in all,
+            transient and discards included (default: 2e5 Lyapunov times and at most 1e7 QR
+            intervals for all orbits together; 2e5 intervals while lambda_1 is not resolved
+            above zero by 5 standard errors); ``converged`` is False if it ran out first.
         orbits: independent orbits behind the estimate (default 32, at least 2).
         transient: discarded first by every orbit (default 20 periods; 1000 iterations for maps);
             more is discarded when the orbits have not yet forgotten their common start or the
@@ -680,12 +684,15 @@ def lyapunov_spectrum(
     run.advance(n_fixed if n_fixed is not None else MIN_CHUNKS * n_chunk)
     n_dec_log = math.log(1.0 / ORBIT_OFFSET)
     while True:
-        # discard: the transient, the orbits' common start (ln(1/offset) / lambda_1), then drift
+        # discard: the transient, the orbits' common start (ln(1/offset) / lambda_1 when lambda_1
+        # is resolved from zero; at most half of what follows the transient), then drift (MSER)
         b = run.first_block_at(n_tr)
         est_r, n = run.estimate(b)
-        lam1 = float(np.mean(est_r[:, 0])) if n else math.nan
-        if math.isfinite(lam1) and lam1 > 0:
-            b = max(b, run.first_block_at(int(math.ceil(n_dec_log / lam1 / interval))))
+        if n and est_r.shape[0] > 1:
+            m1, s1 = float(np.mean(est_r[:, 0])), float(np.std(est_r[:, 0], ddof=1)) / math.sqrt(est_r.shape[0])
+            if math.isfinite(m1) and m1 > 5 * s1:
+                n_dec = min(n_dec_log / m1 / interval, n_tr + (run.done - n_tr) / 2)
+                b = max(b, run.first_block_at(int(math.ceil(n_dec))))
         n_blocks = len(run.counts) - b
         if n_blocks >= MSER_MIN_CHUNKS:
             rates = np.stack(run.sums[b:])[:, run.alive, 0].mean(axis=1) / (np.asarray(run.counts[b:]) * interval)
@@ -693,6 +700,7 @@ def lyapunov_spectrum(
         est_r, n = run.estimate(b)
         est = est_r.mean(axis=0)
         se = est_r.std(axis=0, ddof=1) / math.sqrt(est_r.shape[0])  # over the orbits that stayed
+        lam1_resolved = float(est[0]) if np.isfinite(est[0]) and est[0] > 5 * se[0] else math.nan
         done_time = n * interval
         if n_fixed is not None:
             if n >= n_fixed:
@@ -706,17 +714,19 @@ def lyapunov_spectrum(
         if not math.isfinite(ratio):
             ratio = math.inf
         converged = bool(ratio < 1.0 and len(run.counts) - b >= MIN_CHUNKS)
-        budget = max_time if max_time is not None else _default_budget(lam1, interval, n_mem)
+        # the budget counts every interval integrated (transient and discards too)
+        budget = max_time if max_time is not None else _default_budget(lam1_resolved, interval, n_mem)
+        spent = run.done * interval
         if progress is not None:
-            progress(min(1.0, max(done_time / budget, 1.0 / ratio**2 if ratio > 0 else 1.0)))
-        if converged or done_time >= budget:
+            progress(min(1.0, max(spent / budget, 1.0 / ratio**2 if ratio > 0 else 1.0)))
+        if converged or spent >= budget:
             break
         # the standard error falls like 1/sqrt(time): go to the predicted need rather than creep
         # up on the target, so that the error bar reported is not selected by many looks at it (a
         # stopping rule biases it low); at most 3x the run so far (short orbits overstate the need:
         # their bounded part of the local rates adds variance ~ 1/time^2), within the budget
         need = n * ratio**2 - n if math.isfinite(ratio) else run.done
-        more = min(max(need, n_chunk), 3 * run.done, max(budget / interval - n, 1))
+        more = min(max(need, n_chunk), 3 * run.done, max(budget / interval - run.done, 1))
         run.advance(int(math.ceil(more / n_chunk)) * n_chunk)
     hist, hist_t = _thin(*run.history(b))
     return LyapunovSpectrum(exponents=est, uncertainty=se, orbit_exponents=est_r, history_t=hist_t,
@@ -728,7 +738,8 @@ def lyapunov_spectrum(
 
 def _default_budget(lam1: float, interval: float, orbits: int) -> float:
     """Each orbit's share of the default budget (see ``lyapunov_spectrum``): a number of Lyapunov
-    times — the system's own clock, whatever its nominal period — and of QR intervals (compute)."""
+    times — the system's own clock, whatever its nominal period — and of QR intervals (compute);
+    the regular budget while lambda_1 (NaN: not resolved from zero) is not positive."""
     if math.isfinite(lam1) and lam1 > 0:
         total = min(BUDGET_LYAPUNOV_TIMES / lam1, BUDGET_INTERVALS * interval)
     else:
