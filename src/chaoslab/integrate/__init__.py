@@ -1,4 +1,4 @@
-"""Integration: fixed-step RK4, adaptive Runge–Kutta (diffrax), stiff, maps, delay equations,
+"""Integration — the functional core ``solve`` (pure JAX: jit, vmap, grad) and numpy conveniences: fixed-step RK4, adaptive Runge–Kutta (diffrax), stiff, maps, delay equations,
 ensembles streamed in chunks, noise, and divergence detection."""
 
 from .api import (  # noqa: F401
@@ -14,4 +14,5 @@ from .api import (  # noqa: F401
     stream,
     trajectory,
 )
+from .core import Solution, as_system, default_bound, solve  # noqa: F401
 from .solvers import METHODS, SolverConfig, get_solver  # noqa: F401

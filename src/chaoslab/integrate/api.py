@@ -17,7 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..systems.base import System, get_system, resolve_name
+from ..systems.base import System, resolve_name
+from .core import as_system, default_bound  # noqa: F401 (public here too)
 from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
 
 __all__ = [
@@ -79,11 +80,6 @@ class Ensemble:
     diverged_at: np.ndarray
     dt: float
     method: str = ""
-
-
-def as_system(system: System | str) -> System:
-    """A System as given, or the catalog's by name (anything else: get_system's one-line error)."""
-    return system if isinstance(system, System) else get_system(system)
 
 
 def characteristic_period(system: System, params: Mapping[str, Any] | None = None) -> float:
@@ -218,11 +214,6 @@ def _chunk_badness(ys, c, lim, keep: tuple):
         bad |= jnp.any(jnp.abs(ys[..., list(keep)]) > lim, axis=-1)
     bad &= jnp.arange(ys.shape[1]) < c
     return bad.any(axis=1), jnp.argmax(bad, axis=1)
-
-
-def default_bound(system: System) -> float:
-    """The bound beyond which a state counts as diverged: 1e8 times the attractor's scale."""
-    return 1e8 * system.scale
 
 
 def trajectory(

@@ -117,62 +117,72 @@ _DP_A = (
 _DP_E = (71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40)
 
 
+def _dp_norm(v, y, yn, rtol, atol):
+    sc = atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(yn))
+    return jnp.sqrt(jnp.mean((v / sc) ** 2))
+
+
+def _dp_step(f, y, k1, t, h, p, rtol, atol):
+    """One Dormand–Prince step: (5th-order state, derivative there (FSAL), error norm)."""
+    ks = [k1]
+    for i in range(1, 7):
+        yi = y + h * sum(a * k for a, k in zip(_DP_A[i], ks) if a != 0.0)
+        ks.append(f(yi, t + _DP_C[i] * h, p))
+    yn = y + h * sum(a * k for a, k in zip(_DP_A[6], ks) if a != 0.0)
+    err = h * sum(e * k for e, k in zip(_DP_E, ks) if e != 0.0)
+    return yn, ks[6], _dp_norm(err, y, yn, rtol, atol)
+
+
+def dopri5_start(f, x0, t0, h_max, p, rtol, atol):
+    """The carry ``(y, k1, t, h, steps, failed)`` of :func:`dopri5_advance` at (x0, t0): the
+    initial step of Hairer, Norsett & Wanner (Solving ODEs I, II.4), at most ``h_max``."""
+    t0 = jnp.asarray(t0, dtype=x0.dtype)
+    k1 = f(x0, t0, p)
+    d0 = _dp_norm(x0, x0, x0, rtol, atol)
+    d1 = _dp_norm(k1, x0, x0, rtol, atol)
+    h0 = jnp.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6)
+    return (x0, k1, t0, jnp.minimum(h0, h_max), jnp.asarray(0, jnp.int32), jnp.asarray(False))
+
+
+def dopri5_advance(f, carry, t_end, p, rtol, atol, max_steps):
+    """Adaptive Dormand–Prince 5(4) steps from the carry's time to exactly ``t_end`` (an
+    error-per-step controller; tolerances may be traced values). ``failed`` is set when
+    ``max_steps`` steps were taken in all or the step size collapsed. A ``lax.while_loop``:
+    jit, vmap and forward-mode differentiation, not reverse mode."""
+
+    def cond(c):
+        return (c[2] < t_end) & ~c[5]
+
+    def body(c):
+        y, k1, t, h, steps, failed = c
+        clipped = t + h >= t_end
+        h_try = jnp.where(clipped, t_end - t, h)
+        yn, k7, err = _dp_step(f, y, k1, t, h_try, p, rtol, atol)
+        finite = jnp.isfinite(err) & jnp.all(jnp.isfinite(yn))
+        ok = finite & (err <= 1.0)
+        fac = jnp.where(finite, 0.9 * jnp.where(err > 0, err, 1e-10) ** -0.2, 0.2)
+        fac = jnp.clip(fac, 0.2, jnp.where(ok, 10.0, 1.0))
+        h_new = h_try * fac
+        h_new = jnp.where(ok & clipped, jnp.maximum(h_new, h), h_new)  # a clipped step is no evidence to shrink
+        t_new = jnp.where(ok, jnp.where(clipped, t_end, t + h_try), t)
+        steps = steps + 1
+        failed = (steps >= max_steps) | (h_new <= 1e-14 * jnp.maximum(jnp.abs(t), 1.0))
+        return (jnp.where(ok, yn, y), jnp.where(ok, k7, k1), t_new, h_new, steps, failed)
+
+    return lax.while_loop(cond, body, carry)
+
+
 def _make_dopri5(system: System, cfg: SolverConfig):
     f = system.rhs
     rtol, atol = cfg.rtol, cfg.atol
 
-    def norm(v, y, yn):
-        sc = atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(yn))
-        return jnp.sqrt(jnp.mean((v / sc) ** 2))
-
-    def step(y, k1, t, h, p):
-        ks = [k1]
-        for i in range(1, 7):
-            yi = y + h * sum(a * k for a, k in zip(_DP_A[i], ks) if a != 0.0)
-            ks.append(f(yi, t + _DP_C[i] * h, p))
-        yn = y + h * sum(a * k for a, k in zip(_DP_A[6], ks) if a != 0.0)
-        err = h * sum(e * k for e, k in zip(_DP_E, ks) if e != 0.0)
-        return yn, ks[6], norm(err, y, yn)
-
-    def advance(carry, t_end, p):
-        """Adaptive steps from carry's t to exactly t_end. carry = (y, k1, t, h, steps, failed)."""
-
-        def cond(c):
-            y, k1, t, h, steps, failed = c
-            return (t < t_end) & ~failed
-
-        def body(c):
-            y, k1, t, h, steps, failed = c
-            clipped = t + h >= t_end
-            h_try = jnp.where(clipped, t_end - t, h)
-            yn, k7, err = step(y, k1, t, h_try, p)
-            finite = jnp.isfinite(err) & jnp.all(jnp.isfinite(yn))
-            ok = finite & (err <= 1.0)
-            fac = jnp.where(finite, 0.9 * jnp.where(err > 0, err, 1e-10) ** -0.2, 0.2)
-            fac = jnp.clip(fac, 0.2, jnp.where(ok, 10.0, 1.0))
-            h_new = h_try * fac
-            h_new = jnp.where(ok & clipped, jnp.maximum(h_new, h), h_new)  # a clipped step is no evidence to shrink
-            t_new = jnp.where(ok, jnp.where(clipped, t_end, t + h_try), t)
-            steps = steps + 1
-            failed = (steps >= cfg.max_steps) | (h_new <= 1e-14 * jnp.maximum(jnp.abs(t), 1.0))
-            return (jnp.where(ok, yn, y), jnp.where(ok, k7, k1), t_new, h_new, steps, failed)
-
-        return lax.while_loop(cond, body, carry)
-
     def solve(x0, t0, t_first, dt, p):
-        t0 = jnp.asarray(t0, dtype=x0.dtype)
-        k1 = f(x0, t0, p)
-        # initial step (Hairer, Norsett & Wanner, Solving ODEs I, II.4)
-        d0 = norm(x0, x0, x0)
-        d1 = norm(k1, x0, x0)
-        h0 = jnp.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6)
-        h0 = jnp.minimum(h0, dt)
-        carry = (x0, k1, t0, h0, jnp.asarray(0, jnp.int32), jnp.asarray(False))
-        carry = advance(carry, jnp.maximum(t_first, t0), p)
+        carry = dopri5_start(f, x0, t0, dt, p, rtol, atol)
+        carry = dopri5_advance(f, carry, jnp.maximum(t_first, carry[2]), p, rtol, atol, cfg.max_steps)
 
         def out(c, k):
             y = jnp.where(c[5], jnp.nan, c[0])
-            c = advance(c, t_first + (k + 1) * dt, p)
+            c = dopri5_advance(f, c, t_first + (k + 1) * dt, p, rtol, atol, cfg.max_steps)
             return c, y
 
         last, ys = lax.scan(out, carry, jnp.arange(cfg.n))

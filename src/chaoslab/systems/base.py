@@ -219,16 +219,21 @@ class System:
         for k, v in (overrides or {}).items():
             if k not in p:
                 raise ParameterError(f"system '{self.name}' has no parameter {k!r}; allowed: {allowed}")
+            if isinstance(v, jax.core.Tracer):  # inside jit/vmap/grad: checked by its own trace
+                if not jnp.issubdtype(v.dtype, jnp.floating) and not jnp.issubdtype(v.dtype, jnp.integer):
+                    raise ParameterError(f"parameter '{k}' of '{self.name}' must be numeric, got dtype {v.dtype}")
+                p[k] = v
+                continue
             try:
                 if np.asarray(v).dtype == bool:
                     raise TypeError("a boolean is not a parameter value")
-                arr = jnp.asarray(v, dtype=jnp.float64)
+                arr = np.asarray(v, dtype=np.float64)
             except (TypeError, ValueError, OverflowError):
                 raise ParameterError(f"parameter '{k}' of '{self.name}' must be numeric, got {v!r}") from None
-            if not bool(jnp.all(jnp.isfinite(arr))):
+            if not np.all(np.isfinite(arr)):
                 raise ParameterError(f"parameter '{k}' of '{self.name}' must be finite, got {v!r}")
             p[k] = arr
-        return {k: jnp.asarray(v, dtype=jnp.float64) for k, v in p.items()}
+        return {k: v if isinstance(v, jax.core.Tracer) else jnp.asarray(v, dtype=jnp.float64) for k, v in p.items()}
 
     def with_params(self, **overrides) -> "System":
         """A copy of this System with new default parameters."""
@@ -447,5 +452,8 @@ def delay_flow(
 
 def stack(*components):
     """``jnp.stack`` of scalar components, broadcasting Python numbers (a helper for rhs)."""
-    arrs = jnp.broadcast_arrays(*[jnp.asarray(c, dtype=jnp.float64) for c in components])
+    dtype = jnp.result_type(*components)  # float32 states stay float32; Python numbers are weak
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.float64
+    arrs = jnp.broadcast_arrays(*[jnp.asarray(c, dtype=dtype) for c in components])
     return jnp.stack(arrs)

@@ -1,0 +1,168 @@
+"""The functional core integrate.solve: pure JAX, composes with jit, vmap, jvp and grad."""
+
+import diffrax as dfx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import chaoslab as cl
+from chaoslab.integrate import Solution, default_bound, ensemble, solve, trajectory
+
+X0 = jnp.array([1.0, 1.0, 1.0])
+
+
+def fd5(f, x, h):
+    """Five-point central difference: truncation error h^4 f^(5) / 30."""
+    return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+
+
+def test_grad_through_1000_rk4_steps_equals_finite_differences():
+    # 1000 RK4 steps of 0.005 (4.5 Lyapunov times): d loss / d rho by reverse mode, by forward
+    # mode, and by a five-point difference whose truncation (h^4) and rounding (1e-16 |L| / h)
+    # errors are both below 1e-9 relative at h = 1e-3
+    ts = jnp.linspace(0.0, 5.0, 1001)
+
+    def loss(rho):
+        return jnp.mean(solve("Lorenz", X0, ts, params={"rho": rho}, method="rk4", substeps=1).ys[:, 2])
+
+    g = jax.grad(loss)(28.0)
+    _, g_fwd = jax.jvp(loss, (28.0,), (1.0,))
+    fd = fd5(loss, 28.0, 1e-3)
+    assert abs(g - fd) <= 1e-6 * abs(fd)
+    assert abs(g - g_fwd) <= 1e-12 * abs(g)  # the same derivative of the same discrete map
+
+
+@pytest.mark.parametrize("method", ["dopri5", "tsit5"])
+def test_grad_through_the_adaptive_solvers_with_diffrax_adjoint(method):
+    # tolerance 1e-12: the adaptive solution is a smooth function of rho up to ~1e-12, so a
+    # five-point difference at h = 1e-2 is accurate to ~1e-10 relative
+    ts = jnp.linspace(0.0, 2.0, 201)
+
+    def loss(rho):
+        sol = solve("Lorenz", X0, ts, params={"rho": rho}, method=method, rtol=1e-12, atol=1e-12,
+                    adjoint=dfx.RecursiveCheckpointAdjoint())
+        return jnp.mean(sol.ys[:, 2])
+
+    g = jax.grad(loss)(28.0)
+    fd = fd5(loss, 28.0, 1e-2)
+    assert abs(g - fd) <= 1e-6 * abs(fd)
+
+
+def test_forward_mode_through_our_dopri5_matches_diffrax_adjoint():
+    ts = jnp.linspace(0.0, 2.0, 201)
+    f = lambda rho, **kw: jnp.mean(solve("Lorenz", X0, ts, params={"rho": rho}, rtol=1e-12, atol=1e-12, **kw).ys[:, 2])
+    _, ours = jax.jvp(f, (28.0,), (1.0,))
+    theirs = jax.grad(lambda r: f(r, adjoint=dfx.RecursiveCheckpointAdjoint()))(28.0)
+    assert abs(ours - theirs) <= 1e-7 * abs(theirs)  # both within ~1e-10 of the exact derivative
+    with pytest.raises(ValueError, match="adjoint applies to the adaptive"):
+        solve("Lorenz", X0, ts, method="rk4", adjoint=dfx.RecursiveCheckpointAdjoint())
+
+
+def test_grad_through_etdrk4_on_kuramoto_sivashinsky():
+    ks = cl.get_system("KuramotoSivashinsky")
+    u0 = jnp.asarray(ks.ic)
+    ts = jnp.arange(201) * 0.25
+    v = jax.random.normal(jax.random.key(0), u0.shape)
+    v = v / jnp.linalg.norm(v)  # a unit direction: at h = 1e-3 truncation (h^4) and rounding are ~1e-8 relative
+
+    def loss(u):
+        return jnp.mean(solve(ks, u, ts).ys[-50:] ** 2)
+
+    along = lambda e: loss(u0 + e * v)
+    g = jax.grad(loss)(u0) @ v
+    fd = fd5(along, 0.0, 1e-3)
+    assert abs(g - fd) <= 1e-6 * abs(fd)
+
+
+def test_jit_vmap_over_parameters_equals_a_loop_bit_for_bit():
+    ts = jnp.linspace(0.0, 5.0, 501)
+    rhos = jnp.linspace(20.0, 30.0, 5)
+    one = lambda r: solve("Lorenz", X0, ts, params={"rho": r}, method="rk4", substeps=2).ys
+    loop = jnp.stack([one(r) for r in rhos])
+    assert bool(jnp.all(jax.jit(jax.vmap(one))(rhos) == loop))
+    # the batch given directly (parameters with a leading batch axis)
+    batched = solve("Lorenz", X0, ts, params={"rho": rhos}, method="rk4", substeps=2)
+    assert batched.ys.shape == (5, 501, 3) and bool(jnp.all(batched.ys == loop))
+    # a map, and the adaptive solver (its step-size controller runs in vector code: to rounding)
+    a = jnp.linspace(1.2, 1.4, 4)
+    hen = solve("Henon", jnp.array([0.1, 0.1]), jnp.arange(300.0), params={"a": a})
+    assert bool(jnp.all(hen.ys == jnp.stack([solve("Henon", jnp.array([0.1, 0.1]), jnp.arange(300.0),
+                                                    params={"a": x}).ys for x in a])))
+    dp = solve("Lorenz", X0, ts, params={"rho": rhos})
+    dp_loop = jnp.stack([solve("Lorenz", X0, ts, params={"rho": r}).ys for r in rhos])
+    assert float(jnp.max(jnp.abs(dp.ys - dp_loop))) <= 1e-11 * float(jnp.max(jnp.abs(dp_loop)))
+
+
+def test_agrees_with_the_numpy_conveniences():
+    ts = jnp.arange(1001) * 0.01
+    sol = solve("Lorenz", X0, ts, method="rk4", substeps=1)
+    tr = trajectory("Lorenz", 1001, x0=np.ones(3), dt=0.01, method="rk4", substeps=1)
+    np.testing.assert_allclose(np.asarray(sol.ys), tr.x, rtol=0, atol=1e-11)
+    sol = solve("Lorenz", X0, ts, rtol=1e-10, atol=1e-10)
+    tr = trajectory("Lorenz", 1001, x0=np.ones(3), dt=0.01, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(np.asarray(sol.ys), tr.x, rtol=0, atol=1e-9)
+    mg = cl.get_system("MackeyGlass")
+    np.testing.assert_array_equal(np.asarray(solve(mg, mg.ic, jnp.arange(200.0)).ys), trajectory(mg, 200, dt=1.0).x)
+    ks = cl.get_system("KuramotoSivashinsky")
+    np.testing.assert_array_equal(np.asarray(solve(ks, ks.ic, jnp.arange(50) * 0.25).ys),
+                                  trajectory(ks, 50, dt=0.25).x)
+
+
+def test_validity_mask_is_computed_in_the_program():
+    x0 = jnp.array([[1.0, 1.0, 1.0], [1e5, 1e5, 1e5]])  # the second blows up in the first interval
+    sol = solve("Lorenz", x0, jnp.linspace(0.0, 1.0, 11), method="rk4", substeps=10)
+    assert isinstance(sol, Solution)
+    assert sol.valid.tolist() == [True, False] and sol.first_bad.tolist() == [11, 1]
+    # a bound below the attractor's size: the first point beyond it
+    sol = solve("Lorenz", X0, jnp.linspace(0.0, 2.0, 201), method="rk4", bound=15.0)
+    xs = np.asarray(sol.ys)
+    first = int(np.argmax(np.any(np.abs(xs) > 15.0, axis=-1)))
+    assert first > 0 and int(sol.first_bad) == first and not bool(sol.valid)
+    # inside jit, with the bound traced
+    ts = jnp.linspace(0.0, 2.0, 201)  # concrete (made outside the jit): rk4 sizes its substeps from it
+    f = jax.jit(lambda b: solve("Lorenz", X0, ts, method="rk4", bound=b).first_bad)
+    assert int(f(15.0)) == first and int(f(default_bound(cl.get_system("Lorenz")))) == 201
+
+
+def test_batch_shapes_traced_grids_and_tolerances_float32():
+    sol = solve("Lorenz", jnp.ones((2, 3, 3)), jnp.linspace(0.0, 1.0, 11), method="rk4")
+    assert sol.ys.shape == (2, 3, 11, 3) and sol.valid.shape == (2, 3)
+    # traced end time and tolerances: one compiled program
+    f = jax.jit(lambda T, tol: solve("Lorenz", X0, jnp.linspace(0.0, T, 11), rtol=tol, atol=tol).ys[-1])
+    a, b = f(1.0, 1e-10), f(1.0, 1e-6)
+    assert float(jnp.max(jnp.abs(a - b))) < 1e-4 and f._cache_size() == 1
+    ref = trajectory("Lorenz", 2, x0=np.ones(3), dt=1.0, rtol=1e-10, atol=1e-10).x[-1]
+    np.testing.assert_allclose(np.asarray(a), ref, atol=1e-7)
+    # float32 in, float32 through (RK4's error ~1e-6 relative here)
+    s32 = solve("Lorenz", jnp.ones(3, jnp.float32), jnp.linspace(0.0, 1.0, 11), method="rk4", substeps=10)
+    s64 = solve("Lorenz", X0, jnp.linspace(0.0, 1.0, 11), method="rk4", substeps=10)
+    assert s32.ys.dtype == jnp.float32
+    np.testing.assert_allclose(np.asarray(s32.ys), np.asarray(s64.ys), rtol=1e-4, atol=1e-4)
+
+
+def test_bad_input_is_one_line():
+    ts = jnp.linspace(0.0, 1.0, 11)
+    for kw, msg in [
+        (dict(x0=jnp.ones(4)), "must have shape"),
+        (dict(x0=jnp.array([1.0, np.nan, 1.0])), "finite"),
+        (dict(x0=X0, ts=jnp.array([0.0, 1.0, 0.5])), "increasing"),
+        (dict(x0=X0, params={"sigma2": 1.0}), "no parameter"),
+        (dict(x0=X0, method="euler"), "method"),
+        (dict(x0=X0, params={"rho": jnp.ones(3)}, x0b=jnp.ones((2, 3))), "batch"),
+    ]:
+        x0 = kw.pop("x0b", kw.pop("x0"))
+        with pytest.raises(ValueError, match=msg):
+            solve("Lorenz", x0, kw.pop("ts", ts), **kw)
+    with pytest.raises(ValueError, match="substeps"):
+        jax.jit(lambda T: solve("Lorenz", X0, jnp.linspace(0.0, T, 11), method="rk4").ys)(1.0)
+    with pytest.raises(ValueError, match="integers"):
+        solve("Henon", jnp.array([0.1, 0.1]), jnp.linspace(0.0, 1.0, 11))
+
+
+def test_ensemble_members_match_single_solves():
+    # the convenience and the core: every member of an ensemble is the same solve
+    x0 = np.array([[1.0, 1.0, 1.0], [2.0, 1.0, 0.5], [0.1, -3.0, 20.0]])
+    ens = ensemble("Lorenz", 300, x0=x0, dt=0.01, method="rk4", substeps=1)
+    sol = solve("Lorenz", jnp.asarray(x0), jnp.arange(300) * 0.01, method="rk4", substeps=1)
+    np.testing.assert_allclose(np.asarray(sol.ys), ens.x, rtol=0, atol=1e-11)
