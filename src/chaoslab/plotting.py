@@ -1,17 +1,31 @@
-"""Figures of attractors (matplotlib, Agg backend)."""
+"""Figures: the one helper that makes them (``subplots``), and figures of attractors.
+
+Every chaoslab figure is a ``matplotlib.figure.Figure`` made without pyplot: no backend is set
+for the process (a user's interactive backend stays theirs), nothing is registered in pyplot's
+global list of open figures (so figures are garbage collected, and drawing is safe in worker
+threads), and ``Figure.savefig`` renders with Agg. Save with ``fig.savefig`` or
+``chaoslab.cli.common.atomic_savefig``; in a notebook a returned figure displays as it is.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from .systems.base import System
 
-from .systems.base import System  # noqa: E402
+__all__ = ["subplots", "attractor_figure", "field_figure", "spacetime_figure", "snapshot_figure", "save_animation",
+           "draw_attractor"]
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kw):
+    """(Figure, axes) like ``pyplot.subplots`` (``sharex``, ``squeeze``, ``subplot_kw``, ...), without
+    pyplot (module docstring)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 
 def _coords(system: System, x: np.ndarray) -> np.ndarray:
@@ -80,7 +94,7 @@ def attractor_figure(items: Sequence[tuple[System, np.ndarray, float]], ncols: i
     n = len(items)
     ncols = ncols or min(n, 4)
     nrows = math.ceil(n / ncols)
-    fig = plt.figure(figsize=(3.2 * ncols, 3.0 * nrows))
+    fig = Figure(figsize=(3.2 * ncols, 3.0 * nrows))
     for i, (system, x, dt) in enumerate(items):
         draw_attractor(fig, (nrows, ncols, i + 1), system, x, dt)
     fig.tight_layout()
@@ -114,7 +128,7 @@ def spacetime_figure(system: System, t: np.ndarray, x: np.ndarray, variable: str
     name, f = _fields(system, x, variable)
     L = system.grid["extent"]
     vmin, vmax, cmap = _limits(f)
-    fig, ax = plt.subplots(figsize=(6.0, 4.5))
+    fig, ax = subplots(figsize=(6.0, 4.5))
     im = ax.imshow(f, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
                    extent=(0.0, L, float(t[0]), float(t[-1])))
     ax.set_xlabel("x" if system.kind == "pde" else "site")
@@ -133,7 +147,7 @@ def snapshot_figure(system: System, t: np.ndarray, x: np.ndarray, variable: str 
     n = f.shape[0]
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 3.0 * nrows), squeeze=False)
+    fig, axes = subplots(nrows, ncols, figsize=(3.0 * ncols, 3.0 * nrows), squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         ax.set_xticks([]), ax.set_yticks([])
         if i >= n:
@@ -159,7 +173,7 @@ def save_animation(system: System, t: np.ndarray, x: np.ndarray, path, variable:
     name, f = _fields(system, x, variable)
     L = system.grid["extent"]
     vmin, vmax, cmap = _limits(f)
-    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    fig, ax = subplots(figsize=(4.2, 4.0))
     if f.ndim == 3:
         art = ax.imshow(f[0].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, extent=(0.0, L, 0.0, L))
         ax.set_xticks([]), ax.set_yticks([])
@@ -184,7 +198,6 @@ def save_animation(system: System, t: np.ndarray, x: np.ndarray, path, variable:
         anim.save(tmp, writer=PillowWriter(fps=fps))
         os.replace(tmp, path)
     finally:
-        plt.close(fig)
         if tmp.exists():
             tmp.unlink()
     return path

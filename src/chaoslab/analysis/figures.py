@@ -1,18 +1,15 @@
 """Figures of the analysis: convergence of the exponents, FTLE histograms, correlation sums.
 
-Each function returns a matplotlib Figure (Agg backend); save it with
+Each function returns a matplotlib Figure (made without pyplot: ``chaoslab.plotting``); save it with
 ``chaoslab.cli.common.atomic_savefig`` or ``fig.savefig``.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .lyapunov import LyapunovSpectrum  # noqa: E402
+from ..plotting import subplots
+from .lyapunov import LyapunovSpectrum
 
 
 def convergence_figure(res: LyapunovSpectrum, reference=None):
@@ -22,7 +19,7 @@ def convergence_figure(res: LyapunovSpectrum, reference=None):
     lam = res.mean
     se = res.uncertainty
     k = lam.size
-    fig, axes = plt.subplots(k, 1, figsize=(6.5, 1.7 * k + 0.6), sharex=True, squeeze=False)
+    fig, axes = subplots(k, 1, figsize=(6.5, 1.7 * k + 0.6), sharex=True, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
         ax.plot(res.history_t, hist[:, i], color=f"C{i}", lw=1)
         ax.axhspan(lam[i] - 2 * se[i], lam[i] + 2 * se[i], color=f"C{i}", alpha=0.15, lw=0)
@@ -43,7 +40,7 @@ def ftle_histogram_figure(values, horizon: float, system: str = "", lyapunov: fl
     """Histogram of finite-time exponents (members,) or (members, k) — the first column."""
     v = np.asarray(values, dtype=float)
     v = v[:, 0] if v.ndim == 2 else v
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = subplots(figsize=(6, 3.6))
     ax.hist(v, bins=bins, density=True, color="C0", alpha=0.8)
     ax.axvline(v.mean(), color="C1", lw=1.5, label=f"mean {v.mean():.3g}")
     if lyapunov is not None:
@@ -60,7 +57,7 @@ def correlation_sum_figure(cd, system: str = ""):
     """log C(r) against log r with the fitted scaling region, and the local slopes below."""
     log_r, log_c = np.asarray(cd.log_r), np.asarray(cd.log_C)
     lo, hi = (np.log(v) for v in cd.fit_range)
-    fig, (a, b) = plt.subplots(2, 1, figsize=(6, 5.4), sharex=True)
+    fig, (a, b) = subplots(2, 1, figsize=(6, 5.4), sharex=True)
     a.plot(log_r, log_c, ".-", color="C0", lw=0.8, ms=3)
     sel = (log_r >= lo) & (log_r <= hi)
     a.plot(log_r[sel], log_c[sel], "-", color="C1", lw=2.5, label=f"fit: D2 = {cd.dimension:.3f} ± {cd.uncertainty:.2g}")

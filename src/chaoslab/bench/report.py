@@ -74,17 +74,14 @@ def _value(table, system: str, model: str | None, metric: str, how: str = "media
 # --------------------------------------------------------------------------- figures
 def _save(fig, path: Path) -> str:
     fig.savefig(path, dpi=90)  # the figures lay themselves out (tight_layout): no second layout pass
-    from ..plotting import plt
-
-    plt.close(fig)
     return path.name
 
 
 def _vpt_vs_lyapunov(res: Results, systems: list[str], models: list[str], path: Path) -> str:
-    from ..plotting import plt
+    from ..plotting import subplots
 
     t = res.table
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = subplots(figsize=(6.4, 4.2))
     lams = {s: _system_lambda(res, s) for s in systems}
     sel = t[(t["window"] >= 0) & (t["metric"] == "vpt")]  # time units; one pass, not one filter per point
     medians = sel.assign(value=sel["value"].replace([np.inf, -np.inf], np.nan)).groupby(["model", "system"])["value"].median()
@@ -117,7 +114,7 @@ def _vpt_vs_lyapunov(res: Results, systems: list[str], models: list[str], path: 
 
 
 def _forecasts_figure(system: str, arts: dict[str, dict], path: Path) -> str | None:
-    from ..plotting import plt
+    from ..plotting import subplots
 
     models = [m for m, a in arts.items() if a is not None and "prediction" in a]
     if not models:
@@ -128,7 +125,7 @@ def _forecasts_figure(system: str, arts: dict[str, dict], path: Path) -> str | N
     lt = float(first["lyapunov_time"])
     unit, label = (lt, "Lyapunov times") if np.isfinite(lt) else (1.0, "time")
     dt, scale = float(first["dt"]), float(first["scale"])
-    fig, axes = plt.subplots(len(models), d, figsize=(3.3 * d + 0.6, 1.55 * len(models) + 0.6), squeeze=False,
+    fig, axes = subplots(len(models), d, figsize=(3.3 * d + 0.6, 1.55 * len(models) + 0.6), squeeze=False,
                              sharex=True)
     for r, m in enumerate(models):
         a = arts[m]
@@ -164,7 +161,7 @@ def _forecasts_figure(system: str, arts: dict[str, dict], path: Path) -> str | N
 
 
 def _measures_figure(system: str, arts: dict[str, dict], path: Path) -> str | None:
-    from ..plotting import plt
+    from ..plotting import subplots
 
     models = [m for m, a in arts.items() if a is not None and "reference" in a]
     if not models:
@@ -172,7 +169,7 @@ def _measures_figure(system: str, arts: dict[str, dict], path: Path) -> str | No
     ref = arts[models[0]]["reference"]
     d = min(ref.shape[-1], 3)
     variables = [str(v) for v in arts[models[0]]["variables"]]
-    fig, axes = plt.subplots(len(models), d, figsize=(3.0 * d + 0.6, 1.4 * len(models) + 0.6), squeeze=False)
+    fig, axes = subplots(len(models), d, figsize=(3.0 * d + 0.6, 1.4 * len(models) + 0.6), squeeze=False)
     for r, m in enumerate(models):
         a = arts[m]
         for i in range(d):
@@ -199,12 +196,12 @@ def _measures_figure(system: str, arts: dict[str, dict], path: Path) -> str | No
 
 
 def _spectrum_figure(system: str, art: dict, path: Path) -> str | None:
-    from ..plotting import plt
+    from ..plotting import subplots
 
     if art is None or "attractor" not in art:
         return None
     x = art["attractor"]
-    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.2))
+    fig, axes = subplots(1, 2, figsize=(8.4, 3.2))
     if x.shape[1] >= 2:
         axes[0].plot(x[:, 0], x[:, 1], lw=0.3, color="k")
         axes[0].set_xlabel("x0")
@@ -228,14 +225,14 @@ def _spectrum_figure(system: str, art: dict, path: Path) -> str | None:
 
 
 def _ensemble_figure(system: str, label: str, art: dict, path: Path) -> str | None:
-    from ..plotting import plt
+    from ..plotting import subplots
 
     if art is None or "crps" not in art:
         return None
     lt = float(art["lyapunov_time"])
     unit, name = (lt, "Lyapunov times") if np.isfinite(lt) else (1.0, "time")
     t = art["t"] / unit
-    fig, ax = plt.subplots(1, 3, figsize=(11.0, 3.0))
+    fig, ax = subplots(1, 3, figsize=(11.0, 3.0))
     ax[0].plot(t, art["plume"].T, color="C0", lw=0.5, alpha=0.35)
     ax[0].plot(t, art["plume_truth"], color="k", lw=1.1)
     ax[0].set_title(f"{label}: members and truth (case 0, x0)", fontsize=9)

@@ -195,9 +195,9 @@ class AssimilationResult:
 
     def figure(self):
         """Analysis and forecast RMSE and the ensemble spread over time, the observation error."""
-        from ..plotting import plt
+        from ..plotting import subplots
 
-        fig, ax = plt.subplots(figsize=(8.0, 3.4))
+        fig, ax = subplots(figsize=(8.0, 3.4))
         n = self.cycles
         ax.semilogy(self.t[:n], self.forecast_rmse[:n], color="0.6", lw=0.8, label="forecast RMSE")
         ax.semilogy(self.t[:n], self.analysis_rmse[:n], color="C0", lw=1.0, label="analysis RMSE")

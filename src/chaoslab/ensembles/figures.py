@@ -11,13 +11,13 @@ from .forecast import EnsembleForecast, EnsembleScores
 
 
 def ensemble_figure(ef: EnsembleForecast, scores: EnsembleScores | None = None, variable: int = 0):
-    from ..plotting import plt
+    from ..plotting import subplots
 
     scores = scores or ef.scores()
     unit = ef.lyapunov_time if math.isfinite(ef.lyapunov_time) else 1.0
     label = "Lyapunov times" if math.isfinite(ef.lyapunov_time) else "time"
     t = ef.t / unit
-    fig, ax = plt.subplots(2, 2, figsize=(10.0, 6.4))
+    fig, ax = subplots(2, 2, figsize=(10.0, 6.4))
     a = ax[0, 0]
     ok = ef.valid[0]
     a.plot(t, ef.members[0, ok, :, variable].T, color="C0", lw=0.5, alpha=0.35)

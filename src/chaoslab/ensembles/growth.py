@@ -107,11 +107,11 @@ def error_growth(system, sizes: Sequence[float] | None = None, *, cases: int = 5
 def growth_figure(eg: ErrorGrowth):
     """Left: the typical error against time (Lyapunov times) for each size, with the saturation
     level; right: the predictability horizon against the initial size, with (1/λ₁) ln(...)."""
-    from ..plotting import plt
+    from ..plotting import subplots
 
     unit = eg.lyapunov_time if math.isfinite(eg.lyapunov_time) else 1.0
     label = "Lyapunov times" if math.isfinite(eg.lyapunov_time) else "time"
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10.0, 3.8))
+    fig, (a, b) = subplots(1, 2, figsize=(10.0, 3.8))
     for i, size in enumerate(eg.sizes):
         a.semilogy(eg.t / unit, np.exp(eg.mean_log_error[i]), color=f"C{i}", label=f"δ = {size:.1e}")
     a.axhline(eg.saturation, color="0.5", ls="--", lw=0.8)

@@ -159,10 +159,10 @@ def evaluate_scenario(scenario, runs: int = 50, *, seed: int = 0, window: float 
 
 def evaluation_figure(res: EvaluationResult, sim: ScenarioRuns | None = None):
     """ROC curves of every indicator, and the lead times at the fixed false-alarm rate."""
-    from ..plotting import plt
+    from ..plotting import subplots
 
     ncol = 3 if sim is not None else 2
-    fig, ax = plt.subplots(1, ncol, figsize=(4.2 * ncol, 3.8))
+    fig, ax = subplots(1, ncol, figsize=(4.2 * ncol, 3.8))
     if sim is not None:
         a = ax[0]
         for i in np.nonzero(sim.forced)[0][:5]:

@@ -287,11 +287,11 @@ def early_warnings(series, time=None, *, window: float | int = 0.5, detrending: 
 
 def early_warnings_figure(ew: EarlyWarnings, title: str = ""):
     """The series with its trend, the residuals, and each indicator with its Kendall τ."""
-    from ..plotting import plt
+    from ..plotting import subplots
 
     names = list(ew.indicators)
     rows = 2 + len(names)
-    fig, ax = plt.subplots(rows, 1, figsize=(8.0, 1.45 * rows + 0.5), sharex=True)
+    fig, ax = subplots(rows, 1, figsize=(8.0, 1.45 * rows + 0.5), sharex=True)
     ax[0].plot(ew.time, ew.state, color="k", lw=0.7, label="series")
     ax[0].plot(ew.time, ew.trend, color="C3", lw=1.0, label=f"trend ({ew.detrending})")
     ax[0].legend(fontsize=7, loc="best")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plotting import plt
+from ..plotting import subplots
 from ..metrics import valid_prediction_time
 from .base import Forecaster
 from .protocol import TaskData
@@ -24,7 +24,7 @@ def forecast_figure(model: Forecaster, data: TaskData, window: int = 0, eps: flo
     t_ctx = (np.arange(len(ctx)) - len(ctx) + 1) * data.dt / unit
     t = np.arange(1, len(truth) + 1) * data.dt / unit
     d = truth.shape[1]
-    fig, axes = plt.subplots(d, 1, figsize=(8.0, 1.9 * d + 0.6), sharex=True, squeeze=False)
+    fig, axes = subplots(d, 1, figsize=(8.0, 1.9 * d + 0.6), sharex=True, squeeze=False)
     for i, ax in enumerate(axes[:, 0]):
         ax.plot(t_ctx, ctx[:, i], color="0.5", lw=1.0, label="context" if i == 0 else None)
         ax.plot(t, truth[:, i], color="k", lw=1.0, label="truth" if i == 0 else None)
