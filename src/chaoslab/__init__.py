@@ -1,16 +1,23 @@
 """chaoslab: a laboratory for the predictability and stability of dynamical systems.
 
-Importing chaoslab enables JAX's float64 mode (``jax_enable_x64``): every array is double
-precision unless you ask otherwise.
+chaoslab runs JAX in float64 mode (``jax_enable_x64``): every array is double precision unless
+you ask otherwise. Importing chaoslab does not import JAX (it takes about a second); it sets
+``JAX_ENABLE_X64`` for the JAX you import later (or switches the option on if JAX is already
+imported). The integration functions below are imported on first use.
 """
 
-import jax as _jax
+import os as _os
+import sys as _sys
 
-_jax.config.update("jax_enable_x64", True)
+if "jax" in _sys.modules:
+    _sys.modules["jax"].config.update("jax_enable_x64", True)
+else:
+    _os.environ["JAX_ENABLE_X64"] = "1"
 
 __version__ = "0.1.0"
 
 from .systems.base import (  # noqa: E402,F401
+    DivergenceError,
     ParameterError,
     System,
     UnknownNameError,
@@ -23,13 +30,20 @@ from .systems.base import (  # noqa: E402,F401
     resolve_name,
     stack,
 )
-from .integrate import (  # noqa: E402,F401
-    DivergenceError,
-    Ensemble,
-    Trajectory,
-    ensemble,
-    sde_ensemble,
-    sde_trajectory,
-    stream,
-    trajectory,
-)
+
+_INTEGRATE = ("Ensemble", "Trajectory", "ensemble", "sde_ensemble", "sde_trajectory", "stream",
+              "trajectory", "solve", "Solution")
+
+
+def __getattr__(name: str):
+    if name in _INTEGRATE:
+        from . import integrate
+
+        value = getattr(integrate, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'chaoslab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_INTEGRATE))

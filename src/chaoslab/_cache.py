@@ -14,15 +14,25 @@ def cache_dir(*parts: str) -> str:
 
 def enable_compile_cache() -> None:
     """Persist compiled XLA programs in the user cache dir (faster repeated runs and workers).
-    ``JAX_COMPILATION_CACHE_DIR`` set in the environment (even empty) takes precedence."""
-    import jax
+    ``JAX_COMPILATION_CACHE_DIR`` set in the environment (even empty) takes precedence. Before
+    JAX is imported this only sets the environment (JAX reads it when it starts; worker
+    processes inherit it), so a command that never compiles does not pay for importing JAX."""
+    import sys
 
     if "JAX_COMPILATION_CACHE_DIR" in os.environ:
         return
     path = cache_dir("jax")
     try:
         os.makedirs(path, exist_ok=True)
+    except OSError:  # a read-only home: run without the cache
+        return
+    if "jax" not in sys.modules:
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = path
+        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.5")
+        return
+    jax = sys.modules["jax"]
+    try:
         jax.config.update("jax_compilation_cache_dir", path)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
-    except Exception:  # a read-only home: run without the cache
+    except Exception:  # a cache the running JAX refuses: run without it
         pass

@@ -13,9 +13,7 @@ from typing import Any, Callable, Iterable
 import typer
 from rich.console import Console
 
-from ..forecast.base import UnknownModelError
-from ..integrate.api import DivergenceError
-from ..systems.base import ParameterError, UnknownSystemError
+from ..systems.base import DivergenceError, ParameterError, UnknownModelError, UnknownSystemError
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)

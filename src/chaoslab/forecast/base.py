@@ -44,7 +44,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..systems.base import UnknownNameError, resolve_name, suggest_name
+from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa: F401 (UnknownModelError: public here too)
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
            "innovation_factor", "check_sample_args", "check_hyper_parameters"]
@@ -61,12 +61,6 @@ class Windows:
 
     def __len__(self) -> int:
         return len(self.context)
-
-
-class UnknownModelError(UnknownNameError):
-    """An unknown model name (with the closest registered name suggested)."""
-
-    what = "model"
 
 
 def check_finite(name: str, x: np.ndarray) -> np.ndarray:

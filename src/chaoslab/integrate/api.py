@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..systems.base import System, resolve_name
+from ..systems.base import DivergenceError, System, resolve_name  # noqa: F401 (DivergenceError: public here too)
 from .core import as_system, default_bound  # noqa: F401 (public here too)
 from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
 
@@ -39,18 +39,6 @@ __all__ = [
     "initial_state",
     "default_bound",
 ]
-
-
-class DivergenceError(RuntimeError):
-    """A trajectory left its finite bound or turned non-finite."""
-
-    def __init__(self, system: str, member: int, time: float, value: float | None = None, *, what: str | None = None,
-                 hint: str = ""):
-        self.system, self.member, self.time = system, member, time
-        if what is None:
-            what = ("turned non-finite" if value is None or not np.isfinite(value)
-                    else f"left its bound (|x| = {value:.3g})")
-        super().__init__(f"{system}: member {member} {what} at t = {time:.6g}" + (f"; {hint}" if hint else ""))
 
 
 @dataclass

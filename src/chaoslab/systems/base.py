@@ -17,13 +17,15 @@ as its second argument: ``f(x, x_delayed, t, **params)``.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
-import jax
-import jax.numpy as jnp
+from ..lazy import lazy_module
+jax = lazy_module("jax")
+jnp = lazy_module("jax.numpy")
 import numpy as np
 
 __all__ = [
@@ -77,6 +79,24 @@ class UnknownSystemError(UnknownNameError):
 
     what = "system"
     hint = "see 'chaoslab systems list'"
+
+
+class UnknownModelError(UnknownNameError):
+    """An unknown model name (with the closest registered name suggested)."""
+
+    what = "model"
+
+
+class DivergenceError(RuntimeError):
+    """A trajectory left its finite bound or turned non-finite."""
+
+    def __init__(self, system: str, member: int, time: float, value: float | None = None, *, what: str | None = None,
+                 hint: str = ""):
+        self.system, self.member, self.time = system, member, time
+        if what is None:
+            what = ("turned non-finite" if value is None or not math.isfinite(value)
+                    else f"left its bound (|x| = {value:.3g})")
+        super().__init__(f"{system}: member {member} {what} at t = {time:.6g}" + (f"; {hint}" if hint else ""))
 
 
 def suggest_name(name: str, known: list[str]) -> str | None:

@@ -7,7 +7,8 @@ hold ten columns, lagged copies of x, each compared with the statistics of x.
 
 from functools import partial
 
-import jax.numpy as jnp
+from ..lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 
 from .base import delay_flow
 

@@ -8,14 +8,17 @@ doubling map collapse onto 0 after ~53 iterations, the slope is nudged below 2 a
 
 from functools import partial
 
-import jax
-import jax.numpy as jnp
+import math
+
+from ..lazy import lazy_module
+jax = lazy_module("jax")
+jnp = lazy_module("jax.numpy")
 
 from .base import map_system, stack
 
 builtin = partial(map_system, register=True, field_="maps")
 
-_TWO_PI = 2 * jnp.pi
+_TWO_PI = 2 * math.pi
 
 
 def _wrap_centered(v, period):

@@ -2,7 +2,8 @@
 
 from functools import partial
 
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 
 from ..base import flow, stack
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 import numpy as np
 
 

@@ -39,7 +39,8 @@ below the smallest threshold (h <= 0.026 for the preset). Under-resolved states 
 
 from __future__ import annotations
 
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 import numpy as np
 
 from ..base import System
@@ -87,7 +88,7 @@ def korteweg_de_vries(L: float = 40.0, N: int = 128, *, name: str | None = None,
     ic = two_soliton(L, N)
     k, keep = wavenumbers(L, N)
     lin = 1j * k**3
-    nl_factor = jnp.asarray(np.where(keep, -3j * k, 0.0))
+    nl_factor = np.asarray(np.where(keep, -3j * k, 0.0))
     limit = stable_limit(L, N, float(np.abs(ic).max()))
 
     def nonlinear(v):

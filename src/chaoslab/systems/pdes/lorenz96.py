@@ -12,7 +12,8 @@ used in data assimilation and ensemble work (N = 40, F = 8 is the standard testb
 from __future__ import annotations
 
 import numpy as np
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 
 from ..base import System
 

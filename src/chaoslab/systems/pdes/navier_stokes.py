@@ -28,7 +28,8 @@ C = CFL_MAX was measured as the largest Courant number at which the presets stay
 from __future__ import annotations
 
 
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 import numpy as np
 
 from ..base import System
@@ -97,12 +98,12 @@ def _vorticity_system(*, L, N, nu, alpha, ic, velocity_scale, name, description,
                       forcing_mode=None, chi=1.0, dt=None) -> System:
     grid = Grid(L, N, 2, 1)
     kx, ky, k2, inv, mask = _spectral(grid)
-    lin = jnp.asarray(-nu * k2 - alpha)
-    ikx, iky, inv, mask = jnp.asarray(1j * kx), jnp.asarray(1j * ky), jnp.asarray(inv), jnp.asarray(mask)
+    lin = np.asarray(-nu * k2 - alpha)
+    ikx, iky, inv, mask = np.asarray(1j * kx), np.asarray(1j * ky), np.asarray(inv), np.asarray(mask)
     kf = 2 * np.pi * (forcing_mode or 0) / L
     y = grid.mesh()[1]
     force = -kf * chi * np.cos(kf * y) if forcing_mode else np.zeros((N, N))
-    fhat = jnp.asarray(np.fft.rfft2(force))
+    fhat = np.asarray(np.fft.rfft2(force))
     irfft = lambda a: jnp.fft.irfft2(a, s=(N, N))
 
     def rhs(f, t):

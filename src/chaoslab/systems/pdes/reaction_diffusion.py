@@ -75,7 +75,8 @@ from __future__ import annotations
 
 import math
 
-import jax.numpy as jnp
+from ...lazy import lazy_module
+jnp = lazy_module("jax.numpy")
 import numpy as np
 
 from ..base import System
@@ -124,7 +125,7 @@ def complex_ginzburg_landau(L: float, N: int, alpha: float, beta: float, mu: flo
     kx, ky = grid.wavenumbers(real=False)
     k2 = kx**2 + ky**2
     lin = mu - (1 + 1j * alpha) * k2  # (N, N), complex
-    mask = jnp.asarray(grid.dealias_mask(real=False))
+    mask = np.asarray(grid.dealias_mask(real=False))
     rate = 3 * math.sqrt(1 + beta**2) * max(mu, 1.0)
     c = 1 + 1j * beta
 
@@ -132,7 +133,7 @@ def complex_ginzburg_landau(L: float, N: int, alpha: float, beta: float, mu: flo
         A = jnp.fft.ifft2(Ah)
         return jnp.where(mask, jnp.fft.fft2(-c * (A.real**2 + A.imag**2) * A), 0.0)
 
-    lin_j = jnp.asarray(lin)
+    lin_j = np.asarray(lin)
 
     def rhs(f, t):
         Ah = jnp.fft.fft2(f[0] + 1j * f[1])
@@ -195,12 +196,12 @@ def gray_scott(L: float, N: int, F: float, k: float, Du: float = 2e-5, Dv: float
     grid = Grid(L, N, 2, 2)
     kx, ky = grid.wavenumbers(real=True)
     lap = -(kx**2 + ky**2)
-    lin = jnp.asarray(np.stack([Du * lap, Dv * lap]))
+    lin = np.asarray(np.stack([Du * lap, Dv * lap]))
     m = 2 * np.pi / L * (N // 2 * 0.5 - 1)  # exponax: keep |m_i| <= fraction * (N/2) - 1, fraction 1/2
     keep = np.ones((1, 1), dtype=bool)
     for kk in (kx, ky):
         keep = keep & (np.abs(kk) <= m + 1e-12)
-    mask = jnp.asarray(keep)
+    mask = np.asarray(keep)
 
     def rhs(f, t):
         fh = jnp.fft.rfft2(f)
