@@ -4,6 +4,11 @@ chaoslab runs JAX in float64 mode (``jax_enable_x64``): every array is double pr
 you ask otherwise. Importing chaoslab does not import JAX (it takes about a second); it sets
 ``JAX_ENABLE_X64`` for the JAX you import later (or switches the option on if JAX is already
 imported). The integration functions below are imported on first use.
+
+Compiled programs persist in JAX's compilation cache under the user cache dir
+(``$XDG_CACHE_HOME/chaoslab/jax``, default ``~/.cache/chaoslab/jax``), so a second run of the
+same work does not compile again; ``JAX_COMPILATION_CACHE_DIR`` chooses another place and
+``CHAOSLAB_COMPILE_CACHE=0`` turns it off.
 """
 
 import os as _os
@@ -13,6 +18,11 @@ if "jax" in _sys.modules:
     _sys.modules["jax"].config.update("jax_enable_x64", True)
 else:
     _os.environ["JAX_ENABLE_X64"] = "1"
+
+if _os.environ.get("CHAOSLAB_COMPILE_CACHE", "1") != "0":  # opt out with CHAOSLAB_COMPILE_CACHE=0
+    from ._cache import enable_compile_cache as _enable_compile_cache
+
+    _enable_compile_cache()
 
 __version__ = "0.1.0"
 
