@@ -18,7 +18,7 @@ import numpy as np
 from jax import lax
 
 from ..systems.base import DivergenceError, System, resolve_name  # noqa: F401 (DivergenceError: public here too)
-from .core import as_system, default_bound  # noqa: F401 (public here too)
+from .core import as_system, default_bound, spread_members  # noqa: F401 (public here too)
 from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
 
 __all__ = [
@@ -292,6 +292,13 @@ def _stream(
     chunk = max(1, min(int(chunk), int(n)))
     cfg = solver_config(system, method, chunk, dt, rtol, atol, substeps, p)
     state = initial_state(system, x0, cfg, dt, p, members)
+    # members over every local device: padded (repeating the last) to a multiple of the count
+    n_dev = len(jax.local_devices())
+    pad = (-members) % n_dev if n_dev > 1 and members >= 2 * n_dev else 0
+    if n_dev > 1 and members >= 2 * n_dev:
+        grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], pad, axis=0)]) if pad else a
+        state = spread_members(jax.tree_util.tree_map(grow, state), members + pad)
+        p = {k: spread_members(grow(v), members + pad) if axes[k] == 0 else v for k, v in p.items()}
     solve = get_solver(system, cfg, batched=True, p_axes=axes)
     lim = bound or default_bound(system)
     keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
@@ -302,11 +309,11 @@ def _stream(
         ys, state = solve(state, t0 if first else t_start, t_start, dt, p)
         first = False
         c = min(chunk, n - done)
-        went_bad, idx = (np.asarray(a) for a in _chunk_badness(ys, c, lim, keep))
+        went_bad, idx = (np.asarray(a)[:members] for a in _chunk_badness(ys, c, lim, keep))
         new = went_bad & valid
         first_bad[new] = t_start + dt * idx[new]
         valid &= ~went_bad
-        yield t_start + dt * np.arange(c), np.asarray(ys)[:, :c], valid.copy(), first_bad.copy()
+        yield t_start + dt * np.arange(c), np.asarray(ys)[:members, :c], valid.copy(), first_bad.copy()
         done += c
         t_start = t_start + dt * chunk
 

@@ -87,6 +87,42 @@ def _is_traced(*xs) -> bool:
     return any(isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(xs))
 
 
+def member_sharding(n: int):
+    """A sharding that splits a leading axis of ``n`` members evenly over every local device
+    (None with one device or when n is not a multiple of the device count). On CPU chaoslab
+    makes one device per core (``XLA_FLAGS=--xla_force_host_platform_device_count``, set before
+    JAX starts; ``CHAOSLAB_HOST_DEVICES=N`` chooses N); on GPUs, every GPU."""
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    devices = jax.local_devices()
+    if len(devices) < 2 or n < len(devices) or n % len(devices):
+        return None
+    return NamedSharding(Mesh(np.array(devices), ("members",)), PartitionSpec("members"))
+
+
+def spread_members(tree, n: int):
+    """``tree`` (arrays with a leading axis of n members) placed across every local device
+    (:func:`member_sharding`); unchanged when that does not apply."""
+    sharding = member_sharding(n)
+    if sharding is None:
+        return tree
+    return jax.tree_util.tree_map(lambda a: jax.device_put(a, sharding), tree)
+
+
+def _spread(x, p, p_batch, B: int, xin):
+    """Pad the batch (repeating its last member) to a multiple of the device count and place it
+    across the devices; returns (x, p, padding)."""
+    n_dev = len(jax.local_devices())
+    if n_dev < 2 or B < 2 * n_dev:
+        return xin, p, 0
+    pad = (-B) % n_dev
+    grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], pad, axis=0)]) if pad else a
+    if x is not None:
+        xin = spread_members(jax.tree_util.tree_map(grow, x), B + pad)
+    p = {k: spread_members(grow(v), B + pad) if p_batch[k] else v for k, v in p.items()}
+    return xin, p, pad
+
+
 def _params(system: System, params: Mapping[str, Any] | None, dtype) -> dict[str, jax.Array]:
     """Defaults updated by ``params`` (names checked; values checked when concrete)."""
     return {k: jnp.asarray(v, dtype) for k, v in system.resolve_params(params).items()}
@@ -365,7 +401,12 @@ def solve(
     lim = default_bound(system) if bound is None else bound
     prog = _program(system, meth, static, adjoint, p_axes, x_batched, keep)
     ts = ts.astype(dtype)
+    pad = 0
+    if batch and not _is_traced(xin, flat_p):  # members over every local device
+        xin, flat_p, pad = _spread(xin if x_batched else None, flat_p, p_batch, B, xin)
     ys, first = prog(xin, ts, flat_p, jnp.asarray(rtol, dtype), jnp.asarray(atol, dtype), jnp.asarray(lim, dtype))
+    if pad:
+        ys, first = ys[:B], first[:B]
     if batch:
         ys = ys.reshape((*batch, *ys.shape[1:]))
         first = first.reshape(batch)
