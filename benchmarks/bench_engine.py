@@ -6,14 +6,18 @@ Startup: ``import chaoslab`` and ``chaoslab systems list`` as whole processes (m
 wall seconds, Python's own start included), and ``import jax`` alone for scale.
 
 Throughput (Lorenz-63, classical RK4, h = 0.01, every state kept; RK4 steps per second over all
-members; compile time reported apart, each program run once to compile and then timed):
-- "plain scan": ``jit(scan(vmap(rk4_step)))`` written here in 15 lines — the reference;
+members; compile time reported apart, each program run once to compile and then timed), each
+device count in its own process (``CHAOSLAB_HOST_DEVICES``: 1, and one device per core):
+- "plain scan": ``jit(scan(vmap(rk4_step)))`` written here in 15 lines — the reference (given
+  members placed across the devices when there are several);
 - "integrate.solve": the functional core, members as a batch of initial states;
 - "ensemble": the numpy convenience (host copies included).
-The ratio column is steps/s over the plain scan's, measured in the same run.
+The ratio column is steps/s over the plain scan's on one device, measured in the same run.
 """
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -38,12 +42,11 @@ def startup() -> list[tuple[str, float]]:
 
 
 def throughput(members: int, steps: int) -> list[tuple[str, float, float]]:
+    import chaoslab as cl  # first: it sets the device count before JAX starts
     import jax
     import jax.numpy as jnp
     import numpy as np
-
-    import chaoslab as cl
-    from chaoslab.integrate import solve
+    from chaoslab.integrate import solve, spread_members
 
     h = 0.01
     sigma, rho, beta = 10.0, 28.0, 8.0 / 3.0
@@ -76,7 +79,7 @@ def throughput(members: int, steps: int) -> list[tuple[str, float, float]]:
         "ensemble": lambda x: cl.ensemble("Lorenz", steps, x0=np.asarray(x), dt=h, method="rk4", substeps=1).x,
     }
     rows = []
-    small = jnp.asarray(x0)
+    small = spread_members(jnp.asarray(x0), members)
     for name, fn in runs.items():
         t0 = time.perf_counter()
         fn(small)  # compiles
@@ -97,18 +100,29 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=20000)
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--startup-only", action="store_true")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.worker:  # one device count, in this process
+        print(json.dumps(throughput(a.members, a.steps)))
+        return
     print("| startup (median of 5 processes) | wall s |\n| --- | ---: |")
     for name, s in startup():
         print(f"| {name} | {s:.2f} |")
     if a.startup_only:
         return
-    rows = throughput(a.members, a.steps)
-    ref = rows[0][2]
-    print(f"\n| Lorenz-63 RK4, {a.members} members x {a.steps} steps, states kept | compile s | RK4 steps/s | ratio |")
-    print("| --- | ---: | ---: | ---: |")
-    for name, comp, rate in rows:
-        print(f"| {name} | {comp:.2f} | {rate:.3g} | {rate / ref:.2f} |")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    rows = []
+    for n in sorted({1, cores}):
+        env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | {"CHAOSLAB_HOST_DEVICES": str(n)}
+        r = subprocess.run([sys.executable, __file__, "--worker", "--members", str(a.members), "--steps",
+                            str(a.steps)], env=env, capture_output=True, text=True, check=True)
+        rows += [(n, *row) for row in json.loads(r.stdout.strip().splitlines()[-1])]
+    ref = rows[0][3]
+    print(f"\n| Lorenz-63 RK4, {a.members} members x {a.steps} steps, states kept | devices | compile s | "
+          "RK4 steps/s | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for n, name, comp, rate in rows:
+        print(f"| {name} | {n} | {comp:.2f} | {rate:.3g} | {rate / ref:.2f} |")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import diffrax as dfx
@@ -157,25 +157,46 @@ def _substeps_rk4(system: System, ts, substeps: int | None) -> int:
 
 
 # ----------------------------------------------------------------------------- one member's program
-def _member_program(system: System, method: str, static: tuple, adjoint):
-    """f(x0, ts, p, rtol, atol) -> ys (n, ...) for one member (pure, traceable)."""
+def _next_times(ts):
+    """The end of each output interval; the last one is empty (the scans below emit the state at
+    the start of each interval, so n outputs take n - 1 intervals and one empty one)."""
+    return jnp.concatenate([ts[1:], ts[-1:]])
+
+
+def _member_program(system: System, method: str, static: tuple, adjoint, keep: tuple):
+    """f(x0, ts, p, rtol, atol, bound) -> (ys (n, ...), bad (n,)) for one member (pure,
+    traceable); ``bad`` marks outputs that are not finite or beyond the bound in a coordinate of
+    ``keep``, computed as each output is made (the outputs are not read a second time)."""
+
+    def check(x, bound):
+        b = ~jnp.all(jnp.isfinite(x), axis=-1)
+        if keep:
+            b = b | jnp.any(jnp.abs(x[..., list(keep)]) > bound, axis=-1)
+        return b
+
+    def checked(run):  # for programs whose outputs come from elsewhere (diffrax, delay)
+        def run_checked(x0, ts, p, rtol, atol, bound):
+            ys = run(x0, ts, p, rtol, atol)
+            return ys, check(ys, bound)
+
+        return run_checked
     if method == "rk4":
         (m,) = static
         f = system.rhs
 
-        @jax.checkpoint
+        @partial(jax.checkpoint, prevent_cse=False)  # inside scan: no CSE barrier needed
         def interval(x, tt, p):
             ta, tb = tt
             h = (tb - ta) / m
+            if m == 1:  # no inner loop (a loop of one trip still costs a loop per step)
+                return _rk4_step(f, x, ta, h, p)
             return lax.fori_loop(0, m, lambda i, y: _rk4_step(f, y, ta + i * h, h, p), x)
 
-        def run(x0, ts, p, rtol, atol):
-            def body(x, tt):
-                y = interval(x, tt, p)
-                return y, y
+        def run(x0, ts, p, rtol, atol, bound):
+            def body(x, tt):  # emits the state at the start of the interval (no copy of the output)
+                return interval(x, tt, p), (x, check(x, bound))
 
-            _, ys = lax.scan(body, x0, (ts[:-1], ts[1:]))
-            return jnp.concatenate([x0[None], ys])
+            return lax.scan(body, x0, (ts, _next_times(ts)))[1]
 
         return run
 
@@ -183,15 +204,14 @@ def _member_program(system: System, method: str, static: tuple, adjoint):
         (max_steps,) = static
         f = system.rhs
 
-        def run(x0, ts, p, rtol, atol):
+        def run(x0, ts, p, rtol, atol, bound):
             carry = dopri5_start(f, x0, ts[0], jnp.max(jnp.diff(ts), initial=1.0), p, rtol, atol)
 
             def body(c, t_end):
-                c = dopri5_advance(f, c, t_end, p, rtol, atol, max_steps)
-                return c, jnp.where(c[5], jnp.nan, c[0])
+                y = jnp.where(c[5], jnp.nan, c[0])
+                return dopri5_advance(f, c, t_end, p, rtol, atol, max_steps), (y, check(y, bound))
 
-            _, ys = lax.scan(body, carry, ts[1:])
-            return jnp.concatenate([x0[None], ys])
+            return lax.scan(body, carry, _next_times(ts))[1]
 
         return run
 
@@ -208,19 +228,17 @@ def _member_program(system: System, method: str, static: tuple, adjoint):
             ok = sol.result == dfx.RESULTS.successful
             return jnp.where(ok, sol.ys, jnp.where(jnp.isfinite(sol.ys), sol.ys, jnp.nan))
 
-        return run
+        return checked(run)
 
     if method == "map":
         (s,) = static
         f = system.rhs
 
-        def run(x0, ts, p, rtol, atol):
+        def run(x0, ts, p, rtol, atol, bound):
             def body(x, t):
-                y = lax.fori_loop(0, s, lambda i, y: f(y, t + i, p), x)
-                return y, y
+                return lax.fori_loop(0, s, lambda i, y: f(y, t + i, p), x), (x, check(x, bound))
 
-            _, ys = lax.scan(body, x0, ts[:-1])
-            return jnp.concatenate([x0[None], ys])
+            return lax.scan(body, x0, ts)[1]
 
         return run
 
@@ -228,17 +246,12 @@ def _member_program(system: System, method: str, static: tuple, adjoint):
         m, h = static
         step = system.stepper(h)
 
-        @jax.checkpoint
+        @partial(jax.checkpoint, prevent_cse=False)  # inside scan: no CSE barrier needed
         def steps(x):
-            return lax.fori_loop(0, m, lambda i, y: step(y), x)
+            return step(x) if m == 1 else lax.fori_loop(0, m, lambda i, y: step(y), x)
 
-        def run(x0, ts, p, rtol, atol):
-            def body(x, _):
-                y = steps(x)
-                return y, y
-
-            _, ys = lax.scan(body, x0, ts[:-1])
-            return jnp.concatenate([x0[None], ys])
+        def run(x0, ts, p, rtol, atol, bound):
+            return lax.scan(lambda x, _: (steps(x), (x, check(x, bound))), x0, ts)[1]
 
         return run
 
@@ -253,24 +266,21 @@ def _member_program(system: System, method: str, static: tuple, adjoint):
             ys, _ = _make_delay(system, cfg)(state, ts[0], ts[0], dt, p)
             return ys
 
-        return run
+        return checked(run)
     raise ValueError(f"method {method!r} is not one of the integrators")  # resolve_method prevents this
 
 
 @lru_cache(maxsize=256)
 def _program(system: System, method: str, static: tuple, adjoint, p_axes: tuple, x_batched: bool, keep: tuple):
     """The jitted, member-vmapped program (cached per system and static structure)."""
-    member = _member_program(system, method, static, adjoint)
+    member = _member_program(system, method, static, adjoint, keep)
     axes = dict(p_axes)
 
     def run(x0, ts, p, rtol, atol, bound):
         f = member
         if x_batched or any(a == 0 for a in axes.values()):
-            f = jax.vmap(member, in_axes=(0 if x_batched else None, None, axes, None, None))
-        ys = f(x0, ts, p, rtol, atol)
-        bad = ~jnp.all(jnp.isfinite(ys), axis=-1)
-        if keep:
-            bad = bad | jnp.any(jnp.abs(ys[..., list(keep)]) > bound, axis=-1)
+            f = jax.vmap(member, in_axes=(0 if x_batched else None, None, axes, None, None, None))
+        ys, bad = f(x0, ts, p, rtol, atol, bound)
         n = ts.shape[0]
         first = jnp.where(bad.any(axis=-1), jnp.argmax(bad, axis=-1), n)
         return ys, first
