@@ -164,7 +164,6 @@ def save_animation(system: System, t: np.ndarray, x: np.ndarray, path, variable:
                    fps: int = 12):
     """An animated GIF of a field (2-D: the field; 1-D: the profile u(x)), written to a
     temporary sibling and renamed into place."""
-    import os
     from pathlib import Path
 
     from matplotlib.animation import FuncAnimation, PillowWriter
@@ -193,11 +192,6 @@ def save_animation(system: System, t: np.ndarray, x: np.ndarray, path, variable:
         return art, title
 
     anim = FuncAnimation(fig, frame, frames=f.shape[0], blit=False)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        anim.save(tmp, writer=PillowWriter(fps=fps))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    from .files import atomic_write
+
+    return atomic_write(path, lambda tmp: anim.save(tmp, writer=PillowWriter(fps=fps)))

@@ -14,13 +14,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
 from .results import Results, leaderboard, load_results
 
 __all__ = ["write_report"]
@@ -294,19 +293,7 @@ def write_report(results_dir: str | os.PathLike, out_dir: str | os.PathLike, *, 
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"parent directory '{parent}' of the report does not exist")
-    tmp = parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        _build(res, tmp, n_boot)
-        old = None
-        if out_dir.exists():
-            old = parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    atomic_write(out_dir, lambda tmp: _build(res, tmp, n_boot))
     return out_dir / "index.html"
 
 

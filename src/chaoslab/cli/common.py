@@ -132,13 +132,7 @@ def check_figure_path(path: str | os.PathLike, option: str | None = None) -> Pat
 
 
 def atomic_savefig(fig, path: str | os.PathLike) -> Path:
-    """Save a matplotlib figure to a temporary sibling, then rename into place."""
-    path = check_figure_path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Save a matplotlib figure atomically (:func:`chaoslab.files.atomic_write`)."""
+    from ..files import atomic_write
+
+    return atomic_write(check_figure_path(path), lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))

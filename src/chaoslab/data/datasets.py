@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import uuid
 import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -32,6 +30,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from ..files import atomic_write
 from .. import __version__
 from ..integrate.api import DivergenceError, as_system, ensemble, output_dt, stream, trajectory
 from ..integrate.solvers import resolve_method
@@ -271,7 +270,7 @@ def write(
                 progress(done, length)
         _consolidate(tmp)
 
-    return _atomic_zarr(path, store)
+    return atomic_write(path, store)
 
 
 def _check_writable(path: Path, overwrite: bool) -> None:
@@ -296,24 +295,6 @@ def _consolidate(store) -> None:
         zarr.consolidate_metadata(str(store))
 
 
-def _atomic_zarr(path: Path, store) -> Path:
-    """Run ``store(tmp)`` into a temporary sibling of ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        store(tmp)
-        if path.exists():
-            old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return path
-
-
 def save_dataset(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write ``ds`` to Zarr atomically: into a temporary sibling, then renamed into place."""
     path = Path(path)
@@ -322,7 +303,7 @@ def save_dataset(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = F
         ds.to_zarr(tmp, mode="w", consolidated=False)
         _consolidate(tmp)
 
-    return _atomic_zarr(path, store)
+    return atomic_write(path, store)
 
 
 def load_dataset(path: str | os.PathLike) -> xr.Dataset:
