@@ -78,6 +78,7 @@ BUDGET_INTERVALS_REGULAR = 2e5  # ... and this many when lambda_1 is not positiv
 MIN_CHUNKS = 10  # averaging blocks per orbit before a precision target can be declared met
 MSER_MIN_CHUNKS = 20  # blocks per orbit before the drift truncation is tried
 MAX_INTERVALS = 1e9  # re-orthonormalisation intervals per orbit, at most
+ESCAPE_SCALES = 1e3  # an orbit beyond this many attractor scales has left the attractor: it escaped
 
 
 # ----------------------------------------------------------------------------- derived invariants
@@ -123,7 +124,7 @@ class LyapunovSpectrum:
     With members: ``exponents`` is (members, k), one finite-time estimate per member;
     ``uncertainty`` (k,) is the standard error of their mean, ``spread`` their standard deviation.
 
-    ``escaped``: orbits that left the system's bound and were excluded (``escaped="exclude"``);
+    ``escaped``: orbits that left the attractor (beyond 1e3 x its scale) and were excluded (``escaped="exclude"``);
     ``orbits`` counts those that stayed.
     """
 
@@ -355,14 +356,16 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
     """One jitted, orbit-vmapped block of ``n_chunk`` QR intervals per configuration:
     (state, Q, t0, p, n_valid) -> (state, Q, sum of log|R_ii|, bad, first bad interval[, logs]).
     Only the first ``n_valid`` intervals count (a traced number: any length reuses the program);
-    an orbit that turns non-finite or leaves its bound is frozen and flagged, in the program."""
+    an orbit that turns non-finite or goes beyond ``bound`` (ESCAPE_SCALES x the attractor's scale) is
+    frozen and flagged, in the program (not the integrators' 1e8 x scale: an orbit that leaves a leaky
+    attractor slowly would otherwise stall every orbit of its block, its tangent stiffening as it
+    goes)."""
     kind, system, interval = key[0], key[1], key[3]
     advance = _advance_of(key)
     pos = (lambda s: s[0]) if kind == "delay" else (lambda s: s)
     keep = [i for i in range(system.dim) if i not in system.unbounded]
-    bound = default_bound(system)
 
-    def run(state, Q, t0, p, n_valid):
+    def run(state, Q, t0, p, n_valid, bound):
         def body(carry, i):
             s, Q, total, bad, first = carry
             s1, M = advance(s, Q, t0 + i * interval, p)
@@ -385,7 +388,7 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
         (s, Q, total, bad, first), logs = lax.scan(body, init, jnp.arange(n_chunk))
         return (s, Q, total, bad, first) + ((logs,) if keep_local else ())
 
-    return jax.jit(jax.vmap(run, in_axes=(0, 0, None, None, None)))
+    return jax.jit(jax.vmap(run, in_axes=(0, 0, None, None, None, None)))
 
 
 class _Orbits:
@@ -398,6 +401,11 @@ class _Orbits:
         self.alive = np.ones(np.shape(Q)[0], dtype=bool)  # orbits that never left the bound
         self.run = _chunk_runner(key, n_chunk, keep_local)
         self.state, self.Q, self.p = state, Q, p
+        # beyond ESCAPE_SCALES x the attractor's scale (or the starting states' size, if larger)
+        keep = [i for i in range(system.dim) if i not in system.unbounded]
+        x = np.asarray(state[0] if isinstance(state, tuple) else state).reshape(-1, system.dim)[:, keep]
+        start = float(np.max(np.abs(x))) if x.size and np.all(np.isfinite(x)) else 0.0
+        self.bound = ESCAPE_SCALES * max(system.scale, start)
         self.sums: list[np.ndarray] = []  # (orbits, k) per block
         self.counts: list[int] = []  # intervals per block
         self.logs: list[np.ndarray] = []  # (orbits, n, k) per block, with keep_local
@@ -407,7 +415,7 @@ class _Orbits:
     def advance(self, n: int) -> None:
         while n > 0:
             m = min(self.n_chunk, n)
-            out = self.run(self.state, self.Q, self.done * self.interval, self.p, m)
+            out = self.run(self.state, self.Q, self.done * self.interval, self.p, m, self.bound)
             self.state, self.Q = out[0], out[1]
             bad = np.asarray(out[3]) & self.alive
             # an escaped orbit is frozen at its last state and excluded from every estimate
@@ -420,7 +428,8 @@ class _Orbits:
                         f"{int((~self.alive).sum())} of {self.alive.size} orbits escaped: too few stay for an estimate")
                 raise DivergenceError(
                     self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval),
-                    what=f"(of {len(bad)}) left the system's bound or turned non-finite", hint=hint)
+                    what=f"(of {len(bad)}) left the attractor (|x| > {self.bound:.3g}, 1e3 x its scale) or "
+                         "turned non-finite", hint=hint)
             self.sums.append(np.asarray(out[2]))
             self.counts.append(m)
             if self.keep_local:
