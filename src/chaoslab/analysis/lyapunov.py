@@ -58,7 +58,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..integrate.api import DivergenceError, as_system, initial_state, split_params, check_x0, default_bound
+from ..integrate.api import DivergenceError, as_system, initial_state, split_params, check_x0
 from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
 from ..systems.base import System, resolve_name
 
