@@ -54,8 +54,8 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
                              seed=seed, escaped=escaped, progress=progress)
     notes = []
     if spec.escaped:
-        notes.append(f"Lyapunov spectrum: {spec.escaped} of {spec.escaped + spec.orbits} orbits left the system's bound "
-                     "and were excluded (a leaky attractor or a singular flow): the exponents are those of the orbits "
+        notes.append(f"Lyapunov spectrum: {spec.escaped} of {spec.escaped + spec.orbits} orbits left the attractor "
+                     "(beyond 1e3 x its scale) and were excluded (a leaky attractor or a singular flow): the exponents are those of the orbits "
                      "that stayed")
     if spec.converged is False:
         worst = float(np.nanmax(spec.uncertainty / max(abs(float(spec.exponents[0])), 1e-300)))
@@ -143,10 +143,10 @@ def read_invariants(path: str | os.PathLike):
 
 
 def _row(name: str, time: float | None, seed: int, precision: float | None = None,
-         escaped: str = "error") -> dict[str, Any]:
+         escaped: str = "error", max_time: float | None = None) -> dict[str, Any]:
     """compute_invariants, or a row recording the error (the catalog run goes on)."""
     try:
-        return compute_invariants(name, time=time, precision=precision, seed=seed, escaped=escaped)
+        return compute_invariants(name, time=time, precision=precision, max_time=max_time, seed=seed, escaped=escaped)
     except Exception as e:
         import chaoslab as cl
 
@@ -157,7 +157,8 @@ def _row(name: str, time: float | None, seed: int, precision: float | None = Non
 
 
 def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: float | None = None,
-                       precision: float | None = None, seed: int = 0, workers: int = 1, escaped: str = "error",
+                       precision: float | None = None, max_time: float | None = None, seed: int = 0,
+                       workers: int = 1, escaped: str = "error",
                        progress: Callable[[str, int, int], None] | None = None) -> Any:
     """Compute the invariants of ``names`` into the Parquet file ``out``, skipping systems
     already there without an error (resumable; failures are retried). ``workers`` > 1 runs systems in that many processes (spawned;
@@ -181,13 +182,13 @@ def catalog_invariants(out: str | os.PathLike, names: Iterable[str], *, time: fl
         for i, name in enumerate(todo):
             if progress is not None:
                 progress(name, i, len(todo))
-            add(_row(name, time, seed, precision, escaped))
+            add(_row(name, time, seed, precision, escaped, max_time))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_row, name, time, seed, precision, escaped): name for name in todo}
+            futures = {pool.submit(_row, name, time, seed, precision, escaped, max_time): name for name in todo}
             for i, fut in enumerate(as_completed(futures)):
                 if progress is not None:
                     progress(futures[fut], i, len(todo))

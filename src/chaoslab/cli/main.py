@@ -338,7 +338,8 @@ def analyze_cmd(
             n_workers = workers or os.cpu_count() or 1
             if n_workers < 1:
                 raise ValueError(f"--workers must be >= 1, got {n_workers}")
-            df = catalog_invariants(out_path, names, time=time_, precision=precision, seed=seed, workers=n_workers,
+            df = catalog_invariants(out_path, names, time=time_, precision=precision, max_time=max_time, seed=seed,
+                                    workers=n_workers,
                                     escaped="exclude" if exclude_escaped else "error", progress=step)
         failed = [f"{r.system}: {r.error}" for r in df.itertuples() if r.error]
         summary = dict(path=str(out_path), systems=len(df), failed=len(failed))
