@@ -418,7 +418,7 @@ class _Orbits:
             out = self.run(self.state, self.Q, self.done * self.interval, self.p, m, self.bound)
             self.state, self.Q = out[0], out[1]
             bad = np.asarray(out[3]) & self.alive
-            # an escaped orbit is frozen at its last state and excluded from every estimate
+            # an escaped orbit is excluded from every estimate from its escape on
             self.alive &= ~bad
             if bad.any() and (not self.exclude_escaped or self.alive.sum() < max(2, self.alive.size / 2)):
                 i = int(np.argmax(bad))
@@ -430,6 +430,15 @@ class _Orbits:
                     self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval),
                     what=f"(of {len(bad)}) left the attractor (|x| > {self.bound:.3g}, 1e3 x its scale) or "
                          "turned non-finite", hint=hint)
+            if bad.any():
+                # an excluded orbit carries on from a copy of a surviving orbit's state and frame
+                # (its numbers stay excluded): left at its escape point, a stiff or singular
+                # place, its integration would set the pace of every orbit of the block
+                dead = jnp.asarray(~self.alive)
+                donor = int(np.argmax(self.alive))
+                self.state = jax.tree_util.tree_map(
+                    lambda a: jnp.where(dead.reshape((-1,) + (1,) * (a.ndim - 1)), a[donor], a), self.state)
+                self.Q = jnp.where(dead[:, None, None], self.Q[donor], self.Q)
             self.sums.append(np.asarray(out[2]))
             self.counts.append(m)
             if self.keep_local:
