@@ -28,7 +28,7 @@ from the shipped table, made by `chaoslab analyze --all --exclude-escaped` at th
 tangent dynamics with QR on 32 independent orbits, run until the standard error of every exponent
 with |λ| > 10 % of |λ₁| is below 0.5 % of |λ₁| or the budget (2·10⁵ Lyapunov times, 10⁷ QR
 intervals) is spent — {n_conv} of {n_new} systems so computed reached the target; ± is the
-calibrated standard error over the orbits.{old}
+calibrated standard error over the orbits.{extra}{old}
 Reference: dysts' `maximum_lyapunov_estimated` and `lyapunov_spectrum_estimated[0]`, short-run
 estimates. Systems listed differ by more than 20% from at least one of the two reference values.
 'regular' means our λ1 is below 3 standard errors: the orbit from the reference IC at the reference
@@ -63,7 +63,17 @@ if "--markdown" in sys.argv:
     old = "" if n_new == len(ok) else (
         f" The other {len(ok) - n_new} rows are not yet recomputed (their notes say so; '-' in the reached "
         "column): one orbit of 500 periods, with an error bar over 10 blocks of it that is not calibrated.")
-    print(HEADER.format(n_new=n_new, n_conv=n_conv, old=old))
+    notes = ok["notes"].fillna("").astype(str)
+    reduced = sorted(ok.system[notes.str.contains("--max-time")])
+    earlier = sorted(ok.system[notes.str.contains("before the budget counted")])
+    extra = ""
+    if reduced:
+        extra += (f" {len(reduced)} systems ran with a smaller budget (`--max-time`; the default one takes over an "
+                  f"hour each on 2 cores): {', '.join(reduced)}.")
+    if earlier:
+        extra += (f" {len(earlier)} rows were computed at these settings before the budget counted the transient and "
+                  f"discards (so they averaged at least as long as it now allows): {', '.join(earlier)}.")
+    print(HEADER.format(n_new=n_new, n_conv=n_conv, old=old, extra=extra))
     print("| system | class | our lambda_1 ± s.e. | 0.5 % reached | ref max_lyapunov | ref spectrum[0] | sum of ours |")
     print("| --- | --- | ---: | --- | ---: | ---: | ---: |")
     for row in rows:

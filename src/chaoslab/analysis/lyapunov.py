@@ -544,8 +544,8 @@ def lyapunov_spectrum(
             exponent with |lambda| > 10 % of |lambda_1| must reach it.
         max_time: the budget of a precision run: the time each orbit integrates in all,
             transient and discards included (default: 2e5 Lyapunov times and at most 1e7 QR
-            intervals for all orbits together; 2e5 intervals while lambda_1 is not resolved
-            above zero by 5 standard errors); ``converged`` is False if it ran out first.
+            intervals for all orbits together; 2e5 intervals while lambda_1 is not above zero by
+            2 standard errors); ``converged`` is False if it ran out first.
         orbits: independent orbits behind the estimate (default 32, at least 2).
         transient: discarded first by every orbit (default 20 periods; 1000 iterations for maps);
             more is discarded when the orbits have not yet forgotten their common start or the
@@ -718,7 +718,9 @@ def lyapunov_spectrum(
         est_r, n = run.estimate(b)
         est = est_r.mean(axis=0)
         se = est_r.std(axis=0, ddof=1) / math.sqrt(est_r.shape[0])  # over the orbits that stayed
-        lam1_resolved = float(est[0]) if np.isfinite(est[0]) and est[0] > 5 * se[0] else math.nan
+        # lambda_1 plausibly positive (> 2 s.e.): the chaotic budget, so that a slowly converging
+        # lambda_1 gets the run it needs to be resolved; else the regular one
+        lam1_positive = float(est[0]) if np.isfinite(est[0]) and est[0] > 2 * se[0] else math.nan
         done_time = n * interval
         if n_fixed is not None:
             if n >= n_fixed:
@@ -733,7 +735,7 @@ def lyapunov_spectrum(
             ratio = math.inf
         converged = bool(ratio < 1.0 and len(run.counts) - b >= MIN_CHUNKS)
         # the budget counts every interval integrated (transient and discards too)
-        budget = max_time if max_time is not None else _default_budget(lam1_resolved, interval, n_mem)
+        budget = max_time if max_time is not None else _default_budget(lam1_positive, interval, n_mem)
         spent = run.done * interval
         if progress is not None:
             progress(min(1.0, max(spent / budget, 1.0 / ratio**2 if ratio > 0 else 1.0)))
@@ -757,7 +759,7 @@ def lyapunov_spectrum(
 def _default_budget(lam1: float, interval: float, orbits: int) -> float:
     """Each orbit's share of the default budget (see ``lyapunov_spectrum``): a number of Lyapunov
     times — the system's own clock, whatever its nominal period — and of QR intervals (compute);
-    the regular budget while lambda_1 (NaN: not resolved from zero) is not positive."""
+    the regular budget while lambda_1 (NaN: not above zero by 2 s.e.) is not positive."""
     if math.isfinite(lam1) and lam1 > 0:
         total = min(BUDGET_LYAPUNOV_TIMES / lam1, BUDGET_INTERVALS * interval)
     else:
