@@ -68,10 +68,10 @@ if "--markdown" in sys.argv:
     earlier = sorted(ok.system[notes.str.contains("before the budget counted")])
     extra = ""
     if reduced:
-        extra += (f" {len(reduced)} systems ran with a smaller budget (`--max-time`; the default one takes over an "
-                  f"hour each on 2 cores): {', '.join(reduced)}.")
+        extra += (f" {len(reduced)} system{'s' if len(reduced) != 1 else ''} ran with a smaller budget (`--max-time`; the default one takes half an hour "
+                  f"or more each on 2 cores): {', '.join(reduced)}.")
     if earlier:
-        extra += (f" {len(earlier)} rows were computed at these settings before the budget counted the transient and "
+        extra += (f" {len(earlier)} row{'s were' if len(earlier) != 1 else ' was'} computed at these settings before the budget counted the transient and "
                   f"discards (so they averaged at least as long as it now allows): {', '.join(earlier)}.")
     print(HEADER.format(n_new=n_new, n_conv=n_conv, old=old, extra=extra))
     print("| system | class | our lambda_1 ± s.e. | 0.5 % reached | ref max_lyapunov | ref spectrum[0] | sum of ours |")
