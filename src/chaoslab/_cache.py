@@ -29,7 +29,7 @@ def enable_compile_cache() -> None:
     if "jax" not in sys.modules:
         os.environ["JAX_COMPILATION_CACHE_DIR"] = path
         # every program, not only slow ones: the many small programs of a suite are most of its
-        # compile time (the demo's second run: 27 % compiling with 0, 50 % with JAX's 1 s)
+        # compile time (the demo's second run: 27 % compiling with 0, 50 % with 0.5 s)
         os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
         return
     jax = sys.modules["jax"]
