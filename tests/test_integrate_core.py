@@ -197,3 +197,30 @@ def test_members_spread_over_devices_give_the_same_bits_as_one(tmp_path):
     # the adaptive solver's arithmetic is compiled differently for different member counts
     # (vector code): the same solution to rounding, amplified by the flow over 3 time units
     np.testing.assert_allclose(out[1]["dopri"], out[2]["dopri"], rtol=0, atol=1e-9)
+
+
+_TRACES: list[str] = []
+
+
+def _count_traces():
+    """Compilations (JAX traces a function for each) seen since the last call."""
+    import jax.monitoring
+
+    if not hasattr(_count_traces, "registered"):
+        jax.monitoring.register_event_duration_secs_listener(
+            lambda name, dur, **kw: _TRACES.append(name) if name.endswith("jaxpr_trace_duration") else None)
+        _count_traces.registered = True
+    n = len(_TRACES)
+    _TRACES.clear()
+    return n
+
+
+def test_new_values_do_not_recompile():
+    ts = jnp.linspace(0.0, 1.0, 51)
+    solve("Lorenz", X0, ts, params={"rho": 28.0}, rtol=1e-9, atol=1e-9)  # compiles
+    cl.sde_ensemble("Lorenz", 50, noise=0.1, seed=0, members=8, dt=0.01)
+    x1, ts1 = X0 + 1.0, ts + 0.5
+    _count_traces()
+    solve("Lorenz", x1, ts1, params={"rho": 30.0}, rtol=1e-7, atol=1e-8)  # new x0, times, values
+    cl.sde_ensemble("Lorenz", 50, noise=0.3, seed=1, members=8, dt=0.01)  # new noise level and seed
+    assert _count_traces() == 0

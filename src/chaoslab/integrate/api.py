@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from functools import partial
+from functools import lru_cache, partial
 
 import jax
 import jax.numpy as jnp
@@ -383,36 +383,51 @@ def ensemble(
 
 
 # ----------------------------------------------------------------------------- noise
-def _noise_fn(system: System, noise) -> Callable:
+def _noise_fn(system: System, noise) -> tuple[Callable | None, np.ndarray]:
+    """(the user's g(x, t, **params) or None, the constant amplitude: scalar or per coordinate)."""
     if callable(noise):
-        return lambda x, t, p: jnp.broadcast_to(noise(x, t, **p), x.shape)
-    amp = jnp.asarray(noise, dtype=jnp.float64)
+        return noise, np.zeros(())
+    amp = np.asarray(noise, dtype=np.float64)
     if amp.ndim > 1 or (amp.ndim == 1 and amp.shape[0] != system.dim):
         raise ValueError(f"noise must be a scalar, a vector of length {system.dim}, or a function g(x, t, **params)")
-    if not bool(jnp.all(amp >= 0)):
+    if not np.all(amp >= 0):
         raise ValueError("noise amplitudes must be >= 0")
-    return lambda x, t, p: jnp.broadcast_to(amp, x.shape)
+    return None, amp
+
+
+@lru_cache(maxsize=128)
+def _sde_program(system: System, g_user, amp_ndim: int, n: int, substeps: int, scheme: str, h_pde: float,
+                 p_axes: tuple):
+    """The jitted, member-vmapped noisy solver, compiled once per structure: the amplitude, the
+    keys, times and parameter values are arguments (a new noise level does not recompile)."""
+    if g_user is not None:
+        g = lambda x, t, p, amp: jnp.broadcast_to(g_user(x, t, **p), x.shape)
+    else:
+        g = lambda x, t, p, amp: jnp.broadcast_to(amp, x.shape)
+    solve = _make_sde(system, g, n, substeps, scheme, h_pde)
+    return jax.jit(jax.vmap(solve, in_axes=(0, 0, None, None, None, dict(p_axes), None)))
 
 
 def _make_sde(system: System, g: Callable, n: int, substeps: int, scheme: str, h_pde: float = 0.0):
     f = system.rhs
     pde_step = system.stepper(h_pde) if system.stepper is not None else None
 
-    def solve(x0, key, t0, t_first, dt, p):
+    def solve(x0, key, t0, t_first, dt, p, amp):
         h = dt / substeps
         sq = jnp.sqrt(h)
+        gn = lambda x, t: g(x, t, p, amp)
 
         def step(x, i, t):
             xi = jax.random.normal(jax.random.fold_in(key, i), x.shape, dtype=x.dtype)
             if system.discrete:
-                return f(x, t, p) + g(x, t, p) * xi
+                return f(x, t, p) + gn(x, t) * xi
             if pde_step is not None:  # splitting: the exponential (ETDRK) step, then the noise increment
-                return pde_step(x) + g(x, t, p) * sq * xi
+                return pde_step(x) + gn(x, t) * sq * xi
             if scheme == "heun":  # stochastic Heun (Stratonovich for multiplicative noise)
                 dw = sq * xi
-                xp = x + h * f(x, t, p) + g(x, t, p) * dw
-                return x + 0.5 * h * (f(x, t, p) + f(xp, t + h, p)) + 0.5 * (g(x, t, p) + g(xp, t + h, p)) * dw
-            return x + h * f(x, t, p) + g(x, t, p) * sq * xi  # Euler–Maruyama (Itô)
+                xp = x + h * f(x, t, p) + gn(x, t) * dw
+                return x + 0.5 * h * (f(x, t, p) + f(xp, t + h, p)) + 0.5 * (gn(x, t) + gn(xp, t + h)) * dw
+            return x + h * f(x, t, p) + gn(x, t) * sq * xi  # Euler–Maruyama (Itô)
 
         n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
         x = lax.fori_loop(0, n_tr, lambda i, x: step(x, i, t0 + i * h), x0)
@@ -472,9 +487,10 @@ def sde_ensemble(
     x0 = jnp.asarray(x0)
     m = x0.shape[0]
     keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(int(seed)), i))(jnp.arange(m))
-    solve = _make_sde(system, _noise_fn(system, noise), int(n), cfg.substeps, scheme, cfg.h)
-    run = jax.jit(jax.vmap(solve, in_axes=(0, 0, None, None, None, axes)))
-    x = np.asarray(run(x0, keys, t0, t0 + transient, dt, p))
+    g_user, amp = _noise_fn(system, noise)
+    run = _sde_program(system, g_user, amp.ndim, int(n), cfg.substeps, scheme, float(cfg.h),
+                       tuple(sorted(axes.items())))
+    x = np.asarray(run(x0, keys, t0, t0 + transient, dt, p, jnp.asarray(amp)))
     t = t0 + transient + dt * np.arange(int(n))
     bad = _bad_mask(system, x, bound or default_bound(system))
     first_bad = np.where(bad.any(axis=1), t[np.argmax(bad, axis=1)], np.nan)
