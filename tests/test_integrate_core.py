@@ -219,8 +219,12 @@ def test_new_values_do_not_recompile():
     ts = jnp.linspace(0.0, 1.0, 51)
     solve("Lorenz", X0, ts, params={"rho": 28.0}, rtol=1e-9, atol=1e-9)  # compiles
     cl.sde_ensemble("Lorenz", 50, noise=0.1, seed=0, members=8, dt=0.01)
+    from chaoslab.analysis import covariant_lyapunov_vectors
+
+    covariant_lyapunov_vectors("Henon", time=50, seed=0)
     x1, ts1 = X0 + 1.0, ts + 0.5
     _count_traces()
     solve("Lorenz", x1, ts1, params={"rho": 30.0}, rtol=1e-7, atol=1e-8)  # new x0, times, values
     cl.sde_ensemble("Lorenz", 50, noise=0.3, seed=1, members=8, dt=0.01)  # new noise level and seed
+    covariant_lyapunov_vectors("Henon", time=50, seed=1, x0=[0.1, 0.2])  # new seed and state
     assert _count_traces() == 0

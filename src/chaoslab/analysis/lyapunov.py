@@ -821,63 +821,16 @@ class CovariantVectors:
         return np.arccos(np.clip(c, 0.0, 1.0))
 
 
-def covariant_lyapunov_vectors(
-    system: System | str,
-    *,
-    time: float,
-    transient: float | None = None,
-    backward: float | None = None,
-    interval: float | None = None,
-    x0=None,
-    params: Mapping[str, Any] | None = None,
-    method: str = "auto",
-    rtol: float = 1e-9,
-    atol: float = 1e-9,
-    seed: int = 0,
-) -> CovariantVectors:
-    """Covariant Lyapunov vectors by Ginelli et al. (2007), Phys. Rev. Lett. 99, 130601.
-
-    Forward: the Gram–Schmidt (QR) frame Q_n and the triangular factors R_n along the orbit,
-    after ``transient`` (default 20 periods) to align the frame. Backward: from a random upper
-    triangular C at the end, C_{n-1} = R_n^{-1} C_n with columns renormalised; after
-    ``backward`` (default 20 periods) of convergence, CLV_n = Q_n C_n for the ``time`` window.
-    Flows and maps (not delay equations); memory is 2 d^2 numbers per interval of the window.
-    """
+@lru_cache(maxsize=64)
+def _clv_program(key, n_tr: int, n_win: int, n_bw: int):
+    """Ginelli's forward (QR) and backward (R^-1) sweeps for a runner key, jitted once per
+    configuration and window: (x0, p, key_frame, key_coefficients) -> (xs, CLVs, exponents)."""
     from jax.scipy.linalg import solve_triangular
 
-    system = as_system(system)
-    if system.delay:
-        raise ValueError("covariant Lyapunov vectors are computed for flows and maps, not delay equations")
-    p, _, n_batch = split_params(system, params)
-    if n_batch is not None:
-        raise ValueError("batched parameters are not supported here; loop over parameter sets")
-    _check_positive("time", time, allow_none=False)
-    _check_positive("interval", interval)
-    period = float(system.period or 1.0)
-    d = system.dim
-    if system.discrete:
-        interval = int(interval or 1)
-        transient = float(200 if transient is None else transient)
-        backward = float(200 if backward is None else backward)
-        advance = _map_advance(system, interval)
-    else:
-        interval = float(interval or period / 10)
-        transient = float(20 * period if transient is None else transient)
-        backward = float(20 * period if backward is None else backward)
-        meth = resolve_method(system, method)
-        advance = _flow_advance(system, d, interval, meth, rtol, atol, None)
-    for name, v in (("transient", transient), ("backward", backward)):
-        if not (math.isfinite(v) and v >= 0):
-            raise ValueError(f"{name} must be >= 0, got {v!r}")
-    n_tr, n_win, n_bw = (max(int(round(v / interval)), 0) for v in (transient, time, backward))
-    n_win = max(n_win, 1)
-    x0 = np.asarray(system.ic if x0 is None else x0, dtype=float)
-    if x0.shape != (d,):
-        raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
-    key = jax.random.key(int(seed))
-    k1, k2 = jax.random.split(key)
+    advance = _advance_of(key)
+    d, interval = key[2], key[3]
 
-    def run(x, p):
+    def run(x, p, k1, k2):
         Q = jnp.linalg.qr(jax.random.normal(k1, (d, d)))[0]
 
         def fwd(carry, i):
@@ -902,7 +855,62 @@ def covariant_lyapunov_vectors(
         V = jnp.einsum("nij,njk->nik", Qs[:n_win], Cs[:n_win])
         return xs[:n_win], V, logs.sum(axis=0) / (n_win * interval)
 
-    xs, V, lam = jax.jit(run)(jnp.asarray(x0), p)
+    return jax.jit(run)
+
+
+def covariant_lyapunov_vectors(
+    system: System | str,
+    *,
+    time: float,
+    transient: float | None = None,
+    backward: float | None = None,
+    interval: float | None = None,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    seed: int = 0,
+) -> CovariantVectors:
+    """Covariant Lyapunov vectors by Ginelli et al. (2007), Phys. Rev. Lett. 99, 130601.
+
+    Forward: the Gram–Schmidt (QR) frame Q_n and the triangular factors R_n along the orbit,
+    after ``transient`` (default 20 periods) to align the frame. Backward: from a random upper
+    triangular C at the end, C_{n-1} = R_n^{-1} C_n with columns renormalised; after
+    ``backward`` (default 20 periods) of convergence, CLV_n = Q_n C_n for the ``time`` window.
+    Flows and maps (not delay equations); memory is 2 d^2 numbers per interval of the window.
+    """
+    system = as_system(system)
+    if system.delay:
+        raise ValueError("covariant Lyapunov vectors are computed for flows and maps, not delay equations")
+    p, _, n_batch = split_params(system, params)
+    if n_batch is not None:
+        raise ValueError("batched parameters are not supported here; loop over parameter sets")
+    _check_positive("time", time, allow_none=False)
+    _check_positive("interval", interval)
+    period = float(system.period or 1.0)
+    d = system.dim
+    if system.discrete:
+        interval = int(interval or 1)
+        transient = float(200 if transient is None else transient)
+        backward = float(200 if backward is None else backward)
+    else:
+        interval = float(interval or period / 10)
+        transient = float(20 * period if transient is None else transient)
+        backward = float(20 * period if backward is None else backward)
+        meth = resolve_method(system, method)
+    for name, v in (("transient", transient), ("backward", backward)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be >= 0, got {v!r}")
+    n_tr, n_win, n_bw = (max(int(round(v / interval)), 0) for v in (transient, time, backward))
+    n_win = max(n_win, 1)
+    x0 = np.asarray(system.ic if x0 is None else x0, dtype=float)
+    if x0.shape != (d,):
+        raise ValueError(f"x0 of {system.name} must have shape ({d},), got {x0.shape}")
+    k1, k2 = jax.random.split(jax.random.key(int(seed)))
+    key = ("map", system, d, interval) if system.discrete else ("flow", system, d, interval, meth, float(rtol),
+                                                                   float(atol), None)
+    xs, V, lam = _clv_program(key, n_tr, n_win, n_bw)(jnp.asarray(x0), p, k1, k2)
     xs, V = np.asarray(xs), np.asarray(V)
     if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(V))):
         raise DivergenceError(system.name, 0, float("nan"), None)
