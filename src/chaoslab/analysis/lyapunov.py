@@ -64,7 +64,7 @@ from ..systems.base import System, resolve_name
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
            "ks_entropy", "lyapunov_time", "CovariantVectors", "covariant_lyapunov_vectors", "LyapunovVectors",
-           "lyapunov_vectors", "tangent_propagator", "tangent_advance", "qr_step", "DEFAULT_PRECISION",
+           "lyapunov_vectors", "tangent_propagator", "tangent_advance", "tangent_step", "qr_step", "DEFAULT_PRECISION",
            "DEFAULT_ORBITS"]
 
 MAX_HISTORY = 2000
@@ -928,6 +928,12 @@ def tangent_advance(system: System, k: int, interval, method: str = "auto", rtol
     if system.stepper is not None:
         return _pde_advance(system, float(interval))
     return _flow_advance(system, k, float(interval), resolve_method(system, method), rtol, atol, None)
+
+
+@lru_cache(maxsize=64)
+def tangent_step(system: System, k: int, interval, method: str = "auto", rtol: float = 1e-9, atol: float = 1e-9):
+    """:func:`tangent_advance`, jitted once per configuration (cached): (x, Q, t, p) -> (x', Phi Q)."""
+    return jax.jit(tangent_advance(system, k, interval, method, rtol, atol))
 
 
 @lru_cache(maxsize=64)

@@ -118,7 +118,7 @@ def bred_perturbations(system: System | str, x0=None, members: int = 20, amplitu
                        track: bool = False) -> InitialEnsemble:
     """Bred vectors after ``cycles`` breeding cycles of ``interval`` (default a tenth of a period;
     one iteration for maps); see the module docstring."""
-    from ..analysis.lyapunov import tangent_advance, qr_step
+    from ..analysis.lyapunov import tangent_step, qr_step
 
     system = as_system(system)
     members, a, x = check_members(members), _check_amplitude(amplitude), _state(system, x0)
@@ -134,13 +134,13 @@ def bred_perturbations(system: System | str, x0=None, members: int = 20, amplitu
     t = float(t0)
     history: dict[str, Any] = {"growth": []}
     if track:
-        import jax
         import jax.numpy as jnp
 
         p = system.resolve_params(params)
         lv = _lyapunov_frame(system, x, t, params, k=1, seed=seed)  # aligned before breeding starts
         x, t, q = lv.x, lv.t, jnp.asarray(lv.Q)
-        step = jax.jit(lambda x, Q, t: tangent_advance(system, 1, interval)(x, Q, t, p))
+        advance = tangent_step(system, 1, interval)  # compiled once per configuration
+        step = lambda x, Q, t: advance(x, Q, t, p)
         history["angle"] = [_angles(delta, np.asarray(q)[:, 0])]
     for _ in range(int(cycles)):
         moved = _one_interval(system, np.concatenate([x[None], x + delta]), interval, t, params)
