@@ -222,9 +222,15 @@ def test_new_values_do_not_recompile():
     from chaoslab.analysis import covariant_lyapunov_vectors
 
     covariant_lyapunov_vectors("Henon", time=50, seed=0)
+    from chaoslab.forecast import get_model
+
+    train = np.asarray(trajectory("Lorenz", 600, dt=0.02).x)[None]
+    ctx = train[:, -40:]
+    get_model("esn", size=50, washout=20, seed=0).fit(train, dt=0.02).predict(ctx, 30)
     x1, ts1 = X0 + 1.0, ts + 0.5
     _count_traces()
     solve("Lorenz", x1, ts1, params={"rho": 30.0}, rtol=1e-7, atol=1e-8)  # new x0, times, values
     cl.sde_ensemble("Lorenz", 50, noise=0.3, seed=1, members=8, dt=0.01)  # new noise level and seed
     covariant_lyapunov_vectors("Henon", time=50, seed=1, x0=[0.1, 0.2])  # new seed and state
+    get_model("esn", size=50, washout=20, seed=1, leak=0.7).fit(train, dt=0.02).predict(ctx, 30)  # a new reservoir
     assert _count_traces() == 0

@@ -15,12 +15,67 @@ it is fed back.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
 from ..base import Forecaster, innovation_factor, register
+
+
+# The reservoir as pure functions of its weights w = (A, W_in, b, leak) and readout (W_out,
+# innovation): compiled once per shape, whatever the model instance, its seed or hyper-parameters.
+def _step(w, r, u):
+    A, W_in, b, leak = w
+    return (1 - leak) * r + leak * jnp.tanh(A @ r + W_in @ u + b)
+
+
+def _features(r):
+    sq = r.at[..., ::2].set(r[..., ::2] ** 2)
+    return jnp.concatenate([jnp.ones(r.shape[:-1] + (1,)), sq], axis=-1)
+
+
+def _drive(w, us):
+    """Reservoir states after each input of ``us`` (T, d), from r = 0."""
+    def body(r, u):
+        r = _step(w, r, u)
+        return r, r
+
+    return lax.scan(body, jnp.zeros(w[0].shape[0]), us)[1]
+
+
+def _free_run(w, out, r, horizon, noise=None):
+    """Outputs of ``horizon`` free-running steps from reservoir state r; ``noise`` (horizon, d)
+    standard normals become innovations added to each output before it is fed back."""
+    W_out, innovation = out
+
+    def body(r, eps):
+        u = W_out @ _features(r)
+        if eps is not None:
+            u = u + innovation @ eps
+        return _step(w, r, u), u
+
+    return lax.scan(body, r, noise, length=horizon)[1]
+
+
+_drive_all = jax.jit(jax.vmap(_drive, in_axes=(None, 0)))
+
+
+@partial(jax.jit, static_argnums=3)
+def _forecast_all(w, out, contexts, horizon: int):
+    return jax.vmap(lambda ctx: _free_run(w, out, _drive(w, ctx)[-1], horizon))(contexts)
+
+
+@partial(jax.jit, static_argnums=(3, 4))
+def _sample_all(w, out, contexts, horizon: int, n: int, keys):
+    def one(ctx, key):
+        r = _drive(w, ctx)[-1]
+        eps = jax.random.normal(key, (n, horizon, ctx.shape[-1]))
+        return jax.vmap(lambda e: _free_run(w, out, r, horizon, e))(eps)
+
+    return jax.vmap(one)(contexts, keys)
 
 
 @register("esn")
@@ -52,22 +107,9 @@ class EchoStateNetwork(Forecaster):
         b = self.bias_scaling * rng.uniform(-1, 1, size=n)
         self.A_, self.W_in_, self.b_ = jnp.asarray(A), jnp.asarray(W_in), jnp.asarray(b)
 
-    def _step(self, r, u):
-        return (1 - self.leak) * r + self.leak * jnp.tanh(self.A_ @ r + self.W_in_ @ u + self.b_)
-
-    @staticmethod
-    def _features(r):
-        sq = r.at[..., ::2].set(r[..., ::2] ** 2)
-        return jnp.concatenate([jnp.ones(r.shape[:-1] + (1,)), sq], axis=-1)
-
-    def _drive(self, us):
-        """Reservoir states after each input of ``us`` (T, d), from r = 0."""
-        def body(r, u):
-            r = self._step(r, u)
-            return r, r
-
-        _, rs = lax.scan(body, jnp.zeros(self.size), us)
-        return rs
+    @property
+    def _w(self):
+        return (self.A_, self.W_in_, self.b_, jnp.asarray(self.leak))
 
     def fit(self, train, val=None, *, dt=1.0):
         if train.shape[1] <= self.washout + 1:
@@ -78,54 +120,30 @@ class EchoStateNetwork(Forecaster):
         self.mu_ = train.reshape(-1, d).mean(0)
         self.sigma_ = train.reshape(-1, d).std(0) + 1e-12
         z = jnp.asarray((train - self.mu_) / self.sigma_)
-        rs = jax.jit(jax.vmap(self._drive))(z[:, :-1])  # r_{t+1} after input u_t
-        F = self._features(rs[:, self.washout :]).reshape(-1, self.size + 1)
+        rs = _drive_all(self._w, z[:, :-1])  # r_{t+1} after input u_t
+        F = _features(rs[:, self.washout :]).reshape(-1, self.size + 1)
         Y = z[:, self.washout + 1 :].reshape(-1, d)
         G = F.T @ F + self.ridge * jnp.eye(F.shape[1])
         self.W_out_ = jnp.linalg.solve(G, F.T @ Y).T
         self.innovation_ = jnp.asarray(innovation_factor(np.asarray(Y - F @ self.W_out_.T)))
-        self._forecast = None
-        self._sampler = None
         return self
 
-    def _free_run(self, r, horizon, noise=None):
-        """Outputs of ``horizon`` free-running steps from reservoir state r; ``noise`` (horizon, d)
-        standard normals become innovations added to each output before it is fed back."""
-        def body(r, eps):
-            u = self.W_out_ @ self._features(r)
-            if eps is not None:
-                u = u + self.innovation_ @ eps
-            return self._step(r, u), u
-
-        return lax.scan(body, r, noise, length=horizon)[1]
-
-    def _make_forecast(self, horizon: int):
-        return jax.jit(jax.vmap(lambda ctx: self._free_run(self._drive(ctx)[-1], horizon)))
-
-    def _make_sampler(self, horizon: int, n: int):
-        def one(ctx, key):
-            r = self._drive(ctx)[-1]
-            eps = jax.random.normal(key, (n, horizon, ctx.shape[-1]))
-            return jax.vmap(lambda e: self._free_run(r, horizon, e))(eps)
-
-        return jax.jit(jax.vmap(one))
-
     def as_map(self, context):
+        w, W_out = self._w, self.W_out_
+
         def step(r):
-            return self._step(r, self.W_out_ @ self._features(r))
+            return _step(w, r, W_out @ _features(r))
 
         z = jnp.asarray((np.asarray(context) - self.mu_) / self.sigma_)
-        return step, np.asarray(self._drive(z)[-1])
+        return step, np.asarray(_drive(w, z)[-1])
 
     def predict(self, context, horizon):
         z = jnp.asarray((context - self.mu_) / self.sigma_)
-        if self._forecast is None or self._forecast[0] != horizon:
-            self._forecast = (horizon, self._make_forecast(horizon))
-        return np.asarray(self._forecast[1](z)) * self.sigma_ + self.mu_
+        y = _forecast_all(self._w, (self.W_out_, self.innovation_), z, int(horizon))
+        return np.asarray(y) * self.sigma_ + self.mu_
 
     def sample(self, context, horizon, n, seed):
         z = jnp.asarray((context - self.mu_) / self.sigma_)
-        if self._sampler is None or self._sampler[0] != (horizon, n):
-            self._sampler = ((horizon, n), self._make_sampler(horizon, n))
         keys = jax.random.split(jax.random.key(seed), len(z))
-        return np.asarray(self._sampler[1](z, keys)) * self.sigma_ + self.mu_
+        y = _sample_all(self._w, (self.W_out_, self.innovation_), z, int(horizon), int(n), keys)
+        return np.asarray(y) * self.sigma_ + self.mu_
