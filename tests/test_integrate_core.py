@@ -222,6 +222,9 @@ def test_new_values_do_not_recompile():
     from chaoslab.analysis import covariant_lyapunov_vectors
 
     covariant_lyapunov_vectors("Henon", time=50, seed=0)
+    from chaoslab.analysis.chaos_tests import gali
+
+    gali("Henon", time=500, seed=0)
     from chaoslab.forecast import get_model
 
     train = np.asarray(trajectory("Lorenz", 600, dt=0.02).x)[None]
@@ -233,4 +236,5 @@ def test_new_values_do_not_recompile():
     cl.sde_ensemble("Lorenz", 50, noise=0.3, seed=1, members=8, dt=0.01)  # new noise level and seed
     covariant_lyapunov_vectors("Henon", time=50, seed=1, x0=[0.1, 0.2])  # new seed and state
     get_model("esn", size=50, washout=20, seed=1, leak=0.7).fit(train, dt=0.02).predict(ctx, 30)  # a new reservoir
+    gali("Henon", time=500, seed=1, x0=[0.1, 0.1])
     assert _count_traces() == 0

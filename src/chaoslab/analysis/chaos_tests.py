@@ -56,6 +56,8 @@ N = 5000 with 100 values of c takes a few tens of milliseconds.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,6 +221,31 @@ class GaliResult:
     decay_rate: float
 
 
+@lru_cache(maxsize=64)
+def _gali_program(key, n: int):
+    """GALI_k along n intervals for a tangent-runner key, jitted once per configuration and
+    length: (x0, V0, p) -> GALI at the end of each interval."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    from .lyapunov import _advance_of
+
+    advance, interval = _advance_of(key), key[3]
+
+    def run(x, V, p):
+        def body(c, i):
+            x, V = c
+            x1, W = advance(x, V, i * interval, p)
+            W = W / jnp.linalg.norm(W, axis=0)
+            g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))
+            return (x1, W), g
+
+        return lax.scan(body, (x, V), jnp.arange(n))[1]
+
+    return jax.jit(run)
+
+
 def gali(system, *, k: int = 2, time: float | None = None, interval: float | None = None, x0=None, params=None,
          threshold: float = 1e-8, seed: int = 0, method: str = "auto", rtol: float = 1e-10,
          atol: float = 1e-10) -> GaliResult:
@@ -234,11 +261,9 @@ def gali(system, *, k: int = 2, time: float | None = None, interval: float | Non
     """
     import jax
     import jax.numpy as jnp
-    from jax import lax
 
     from ..integrate.api import as_system, split_params
     from ..integrate.solvers import resolve_method
-    from .lyapunov import _flow_advance, _map_advance
 
     system = as_system(system)
     if system.delay:
@@ -252,11 +277,11 @@ def gali(system, *, k: int = 2, time: float | None = None, interval: float | Non
     if system.discrete:
         interval = int(interval or 1)
         time = float(time or 10_000)
-        advance = _map_advance(system, interval)
+        key = ("map", system, k, interval)
     else:
         interval = float(interval or period / 10)
         time = float(time or 200 * period)
-        advance = _flow_advance(system, k, interval, resolve_method(system, method), rtol, atol, None)
+        key = ("flow", system, k, interval, resolve_method(system, method), float(rtol), float(atol), None)
     for name, v in (("time", time), ("interval", interval)):
         if not (np.isfinite(v) and v > 0):
             raise ValueError(f"{name} must be a positive number, got {v!r}")
@@ -265,17 +290,7 @@ def gali(system, *, k: int = 2, time: float | None = None, interval: float | Non
     V0 = jax.random.normal(jax.random.key(int(seed)), (system.dim, k))
     V0 = V0 / jnp.linalg.norm(V0, axis=0)
 
-    def run(x, V, p):
-        def body(c, i):
-            x, V = c
-            x1, W = advance(x, V, i * interval, p)
-            W = W / jnp.linalg.norm(W, axis=0)
-            g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))
-            return (x1, W), g
-
-        return lax.scan(body, (x, V), jnp.arange(n))[1]
-
-    g = np.asarray(jax.jit(run)(x0, V0, p))
+    g = np.asarray(_gali_program(key, n)(x0, V0, p))
     if not np.all(np.isfinite(g)):
         from ..integrate.api import DivergenceError
 
