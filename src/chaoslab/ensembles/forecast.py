@@ -163,10 +163,10 @@ class EnsembleForecast:
 
 def _lyapunov_time(system, params) -> float:
     """1/λ₁ (shipped invariants, else computed; the forecasting protocol's rule), inf if λ₁ <= 0."""
+    from ..analysis.lyapunov import lyapunov_time
     from ..forecast.protocol import leading_exponent
 
-    lam = leading_exponent(system, params)
-    return 1.0 / lam if lam > 0 else math.inf
+    return lyapunov_time(leading_exponent(system, params))
 
 
 def ensemble_forecast(system, members: int = 20, *, kind: str = "gaussian", amplitude: float | None = None,

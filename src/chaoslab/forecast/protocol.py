@@ -88,7 +88,9 @@ class TaskData:
 
     @property
     def lyapunov_time(self) -> float:
-        return 1.0 / self.lyapunov_exponent if self.lyapunov_exponent > 0 else math.inf
+        from ..analysis.lyapunov import lyapunov_time  # the one rule: 1 / lambda_1, inf unless lambda_1 > 0
+
+        return lyapunov_time(self.lyapunov_exponent)
 
 
 def leading_exponent(system, params) -> float:
