@@ -170,3 +170,17 @@ def test_integrator_methods_are_read_in_any_case():
     assert cl.ensemble(Oscillator, 5, x0=np.ones((2, 2)), dt=0.1, method="Dopri5").method == "dopri5"
     with pytest.raises(ValueError, match=r"^unknown method 'rk45'; did you mean 'rk4'\? \(allowed: auto, rk4, dopri5"):
         cl.trajectory(Oscillator, 11, dt=0.1, method="rk45")
+
+
+def test_characteristic_period_of_a_system_without_one_is_the_dominant_period():
+    # one estimator (analysis.spectra.dominant_period): for x'' = -w^2 x the period is 2 pi / w,
+    # to within half a frequency bin 1 / (n dt) of the 8192-point record at dt = 0.01
+    from chaoslab.integrate import characteristic_period
+
+    @cl.flow(params=dict(w=2.0), ic=[1.0, 0.0], register=False)
+    def NoPeriod(x, t, w):
+        return cl.stack(x[1], -(w**2) * x[0])
+
+    T = characteristic_period(NoPeriod)
+    f, half_bin = 1.0 / T, 0.5 / (8192 * 0.01)
+    assert abs(f - 2.0 / (2 * np.pi)) < half_bin

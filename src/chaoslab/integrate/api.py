@@ -71,20 +71,19 @@ class Ensemble:
 
 
 def characteristic_period(system: System, params: Mapping[str, Any] | None = None) -> float:
-    """The reference period, or the dominant period of the power spectrum of a trajectory."""
+    """The reference period, or the dominant period of a trajectory (the one estimator,
+    :func:`chaoslab.analysis.spectra.dominant_period`, on the bounded coordinates)."""
     if system.period is not None:
         return float(system.period)
     if system.discrete:
         return 1.0
+    from ..analysis.spectra import dominant_period
+
     dt = system.dt or 0.01
     tr = trajectory(system, 8192, dt=dt, transient=2000 * dt, params=params,
                     method="auto" if (system.delay or system.stepper is not None) else "dopri5")
     x = tr.x[:, [i for i in range(system.dim) if i not in system.unbounded] or [0]]
-    x = x - x.mean(0)
-    power = (np.abs(np.fft.rfft(x, axis=0)) ** 2).sum(1)
-    power[0] = 0.0
-    k = int(np.argmax(power))
-    return float(len(x) * dt / max(k, 1))
+    return dominant_period(x, dt)
 
 
 def output_dt(system: System, dt: float | None, pts_per_period: float | None, params=None) -> float:
