@@ -14,5 +14,5 @@ from .api import (  # noqa: F401
     stream,
     trajectory,
 )
-from .core import Solution, as_system, default_bound, member_sharding, solve, spread_members  # noqa: F401
+from .core import Solution, as_system, default_bound, member_sharding, solve, spread_batch, spread_members  # noqa: F401
 from .solvers import METHODS, SolverConfig, get_solver  # noqa: F401

@@ -18,8 +18,8 @@ import numpy as np
 from jax import lax
 
 from ..systems.base import DivergenceError, System, resolve_name  # noqa: F401 (DivergenceError: public here too)
-from .core import as_system, default_bound, spread_members  # noqa: F401 (public here too)
-from .solvers import SolverConfig, delay_history, delay_steps, get_solver, resolve_method
+from .core import as_system, default_bound, spread_batch  # noqa: F401 (public here too)
+from .solvers import SolverConfig, delay_history, delay_steps, fixed_substeps, get_solver, resolve_method
 
 __all__ = [
     "DivergenceError",
@@ -128,16 +128,10 @@ def solver_config(system: System, method: str, n: int, dt: float, rtol: float, a
         m, M = delay_steps(system, dt, p, substeps=substeps)
         return SolverConfig(method, n, substeps=m, buffer=M)
     if method == "etdrk":
-        h_max = float(system.dt or dt)
-        m = substeps or max(1, math.ceil(dt / h_max - 1e-9))
+        m = fixed_substeps(system, method, dt, substeps)
         return SolverConfig(method, n, substeps=m, h=dt / m)
     if method == "rk4":
-        if substeps is None:
-            h_max = (system.period or dt * 100) / 500.0
-            if system.dt is not None:
-                h_max = min(h_max, 10 * system.dt)
-            substeps = max(1, math.ceil(dt / h_max - 1e-9))
-        return SolverConfig(method, n, substeps=substeps)
+        return SolverConfig(method, n, substeps=fixed_substeps(system, method, dt, substeps))
     return SolverConfig(method, n, rtol=rtol, atol=atol, max_steps=max(100_000, 2000 * n))
 
 
@@ -292,12 +286,7 @@ def _stream(
     cfg = solver_config(system, method, chunk, dt, rtol, atol, substeps, p)
     state = initial_state(system, x0, cfg, dt, p, members)
     # members over every local device: padded (repeating the last) to a multiple of the count
-    n_dev = len(jax.local_devices())
-    pad = (-members) % n_dev if n_dev > 1 and members >= 2 * n_dev else 0
-    if n_dev > 1 and members >= 2 * n_dev:
-        grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], pad, axis=0)]) if pad else a
-        state = spread_members(jax.tree_util.tree_map(grow, state), members + pad)
-        p = {k: spread_members(grow(v), members + pad) if axes[k] == 0 else v for k, v in p.items()}
+    state, p, _ = spread_batch(state, p, {k for k, a in axes.items() if a == 0}, members)
     solve = get_solver(system, cfg, batched=True, p_axes=axes)
     lim = bound or default_bound(system)
     keep = tuple(i for i in range(system.dim) if i not in system.unbounded)

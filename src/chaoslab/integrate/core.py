@@ -38,7 +38,6 @@ Example — the sensitivity of a Lorenz trajectory to rho, by reverse mode::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import lru_cache, partial
 from typing import Any
@@ -51,7 +50,7 @@ import numpy as np
 from jax import lax
 
 from ..systems.base import System, get_system
-from .solvers import ADAPTIVE, _rk4_step, delay_steps, dopri5_advance, dopri5_start, resolve_method
+from .solvers import ADAPTIVE, _rk4_step, delay_steps, dopri5_advance, dopri5_start, fixed_substeps, resolve_method
 
 MAX_STEPS = 4_000_000  # adaptive steps per member and solve, by default
 
@@ -109,18 +108,20 @@ def spread_members(tree, n: int):
     return jax.tree_util.tree_map(lambda a: jax.device_put(a, sharding), tree)
 
 
-def _spread(x, p, p_batch, B: int, xin):
-    """Pad the batch (repeating its last member) to a multiple of the device count and place it
-    across the devices; returns (x, p, padding)."""
+def spread_batch(x, p: Mapping[str, Any], batched: set, n: int):
+    """Members over every local device: ``x`` (a PyTree with a leading axis of n members, or
+    None) and the parameters named in ``batched`` (leading axis n) padded, by repeating the last
+    member, to a multiple of the device count and placed across the devices; returns
+    (x, p, padding). Unchanged with one device or fewer than two members per device."""
     n_dev = len(jax.local_devices())
-    if n_dev < 2 or B < 2 * n_dev:
-        return xin, p, 0
-    pad = (-B) % n_dev
+    if n_dev < 2 or n < 2 * n_dev:
+        return x, dict(p), 0
+    pad = (-n) % n_dev
     grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], pad, axis=0)]) if pad else a
     if x is not None:
-        xin = spread_members(jax.tree_util.tree_map(grow, x), B + pad)
-    p = {k: spread_members(grow(v), B + pad) if p_batch[k] else v for k, v in p.items()}
-    return xin, p, pad
+        x = spread_members(jax.tree_util.tree_map(grow, x), n + pad)
+    p = {k: spread_members(grow(v), n + pad) if k in batched else v for k, v in p.items()}
+    return x, p, pad
 
 
 def _params(system: System, params: Mapping[str, Any] | None, dtype) -> dict[str, jax.Array]:
@@ -149,11 +150,7 @@ def _substeps_rk4(system: System, ts, substeps: int | None) -> int:
     if _is_traced(ts):
         raise ValueError("rk4 with traced output times needs substeps= (fixed steps per output interval)")
     t = np.asarray(ts, dtype=np.float64)
-    widest = float(np.max(np.diff(t))) if t.size > 1 else 0.0
-    h_max = (system.period or widest * 100 or 1.0) / 500.0
-    if system.dt is not None:
-        h_max = min(h_max, 10 * system.dt)
-    return max(1, math.ceil(widest / h_max - 1e-9)) if widest > 0 else 1
+    return fixed_substeps(system, "rk4", float(np.max(np.diff(t))) if t.size > 1 else 0.0)
 
 
 # ----------------------------------------------------------------------------- one member's program
@@ -381,8 +378,8 @@ def solve(
         static = (int(round(step)),)
     elif meth == "etdrk":
         dt = _uniform_step(ts, "the etdrk stepper")
-        m = substeps or max(1, math.ceil(dt / float(system.dt or dt) - 1e-9))
-        static = (int(m), dt / m)
+        m = fixed_substeps(system, "etdrk", dt, substeps)
+        static = (m, dt / m)
     else:  # delay
         dt = _uniform_step(ts, "a delay equation")
         if _is_traced(p[system.delay_param]):
@@ -413,7 +410,8 @@ def solve(
     ts = ts.astype(dtype)
     pad = 0
     if batch and not _is_traced(xin, flat_p):  # members over every local device
-        xin, flat_p, pad = _spread(xin if x_batched else None, flat_p, p_batch, B, xin)
+        spread, flat_p, pad = spread_batch(xin if x_batched else None, flat_p, {k for k in p if p_batch[k]}, B)
+        xin = spread if x_batched else xin
     ys, first = prog(xin, ts, flat_p, jnp.asarray(rtol, dtype), jnp.asarray(atol, dtype), jnp.asarray(lim, dtype))
     if pad:
         ys, first = ys[:B], first[:B]

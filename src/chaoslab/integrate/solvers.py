@@ -72,6 +72,20 @@ def resolve_method(system: System, method: str) -> str:
     return method
 
 
+def fixed_substeps(system: System, method: str, dt: float, substeps: int | None = None) -> int:
+    """Fixed steps per output interval dt for rk4 and etdrk (``substeps`` if given): rk4 steps
+    at most period/500 (and 10x the system's suggested dt), etdrk at most the system's dt."""
+    if substeps is not None:
+        return int(substeps)
+    if method == "etdrk":
+        h_max = float(system.dt or dt)
+    else:
+        h_max = (system.period or dt * 100) / 500.0
+        if system.dt is not None:
+            h_max = min(h_max, 10 * system.dt)
+    return max(1, math.ceil(dt / h_max - 1e-9)) if dt > 0 else 1
+
+
 # ----------------------------------------------------------------------------- ODE: RK4
 def _rk4_step(f, x, t, h, p):
     k1 = f(x, t, p)
