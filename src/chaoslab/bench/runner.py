@@ -228,10 +228,11 @@ def run_suite(suite: Suite, out_dir: str | os.PathLike, *, scheduler: str | None
                 for fut in batch:
                     left -= 1
                     t = futures[fut]
-                    if fut.status == "finished":
+                    # A finished result can be lost again (its worker died after as_completed saw it);
+                    # result() then waits while the scheduler recomputes it. Only an error is a failure.
+                    try:
                         result = fut.result()
-                    else:
-                        exc = fut.exception()
+                    except Exception as exc:
                         result = TaskResult(t["id"], "failed", error=f"{type(exc).__name__}: {exc}",
                                             meta={"wall_seconds": 0.0, "compile_seconds": 0.0})
                     _save(result, t, suite, out_dir)
