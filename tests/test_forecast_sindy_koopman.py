@@ -67,8 +67,9 @@ def test_sindy_forecasts_lorenz_for_many_lyapunov_times(lorenz, vpt_lyapunov):
 
 
 def test_sindy_diverging_rollout_is_nan_from_its_blow_up():
-    # x' = x^2 from x0 = 1 is x = 1 / (1 - t): it passes 1000 x the training range before t = 1,
-    # so the forecast is finite at t <= 0.9 and NaN from t = 1 on; nothing raises
+    # x' = x^2 from x0 = 1 is x = 1 / (1 - t): it passes 100 attractor scales of the training data
+    # (100 x 0.27 from its mean 0.26) between t = 0.9 (x = 10) and t = 1 (the pole), so the
+    # forecast is finite at t <= 0.9 and NaN from t = 1 on; nothing raises
     t = 0.1 * np.arange(40)
     m = SINDy(refine=False).fit(np.exp(-t)[None, :, None], dt=0.1)
     np.testing.assert_allclose(m.coef_[:, 0], [0.0, -1.0, 0.0], atol=1e-6)
@@ -76,6 +77,23 @@ def test_sindy_diverging_rollout_is_nan_from_its_blow_up():
     pred = m.predict(np.ones((2, 3, 1)), 20)
     np.testing.assert_allclose(pred[0, :9, 0], 1 / (1 - t[1:10]), rtol=1e-6)
     assert np.isnan(pred[:, 9:]).all()
+
+
+def test_a_fit_whose_flow_map_overflows_is_not_refined_and_its_forecast_diverges():
+    # x' = 1e3 x^2 from x ~ 1 blows up within 1e-3 time units, far inside one step of dt = 0.1:
+    # the one-step misfit is not finite, so Gauss-Newton has nothing to start from; the
+    # coefficients come back as they were (no exception) and every forecast is NaN from step 0
+    from chaoslab.forecast.models.sindy import refine
+
+    t = 0.1 * np.arange(40)
+    train = (1.5 + np.sin(t))[None, :, None]
+    coef = np.array([[0.0], [0.0], [1e3]])
+    assert refine(coef, train, 0.1, 2, False, 4) is coef
+    m = SINDy(refine=False).fit(train, dt=0.1)
+    m.coef_ = coef
+    assert np.isnan(m.predict(train[:, :5], 10)).all()
+    with pytest.raises(ValueError, match="the degree-5 library of the training data overflows"):
+        SINDy(poly_degree=5).fit(1e70 * train, dt=0.1)
 
 
 def linear_map(seed=0):

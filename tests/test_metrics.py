@@ -286,10 +286,12 @@ def test_power_spectrum_distance():
 
 
 def test_divergence_fraction():
-    ok = np.zeros((10, 2))
+    # the one rule: not finite, or ‖x − mean‖₂ > 100 scales; ‖(30, 40)‖ = 50 (exact in binary)
+    mean = np.array([1.0, -2.0])
+    ok = np.tile(mean, (10, 1))
     nan, inf, big = ok.copy(), ok.copy(), ok.copy()
-    nan[5, 0], inf[3, 1], big[7] = np.nan, -np.inf, [30.0, 40.0]  # ‖(30, 40)‖ = 50
+    nan[5, 0], inf[3, 1], big[7] = np.nan, -np.inf, mean + [30.0, 40.0]
     rollouts = np.stack([ok, nan, inf, big])
-    assert divergence_fraction(rollouts, 100.0) == pytest.approx(0.5)
-    assert divergence_fraction(rollouts, 49.0) == pytest.approx(0.75)
-    assert divergence_fraction(ok, np.inf) == 0.0
+    assert divergence_fraction(rollouts, mean, 0.5) == pytest.approx(0.5)  # radius 50: on it is inside
+    assert divergence_fraction(rollouts, mean, 0.49) == pytest.approx(0.75)
+    assert divergence_fraction(big, mean, np.inf) == 0.0  # inf: only non-finite states count

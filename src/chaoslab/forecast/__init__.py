@@ -2,7 +2,8 @@
 interface (``Forecaster``: fit / predict / sample), scored in Lyapunov times."""
 
 from .base import Forecaster, UnknownModelError, Windows, get_model, list_models, register
+from .linalg import ridge
 from .protocol import Task, TaskData, make_task_data
 
 __all__ = ["Forecaster", "Task", "TaskData", "UnknownModelError", "Windows", "get_model", "list_models",
-           "make_task_data", "register"]
+           "make_task_data", "register", "ridge"]

@@ -31,6 +31,12 @@ implementation always receives finite float64 training data (n_traj, T > ``memor
 ``Windows`` of (W, c, d) and (W, H, d), contexts (W, c, d) of the training dimension with at
 least ``memory`` points, and a valid horizon (and n, seed); a single trajectory, window or
 context is given the leading axis and a single context's forecast loses it again.
+
+The same wrapper applies the one divergence rule (``chaoslab.metrics.diverged_states``) to every
+forecast and sample of a fitted model: from the first state farther than
+``DIVERGENCE_SCALES`` (100) attractor scales from the training data's mean (``train_mean_``,
+``train_scale_``, set before the model's own ``fit`` runs), or not finite, the forecast is NaN.
+A diverged forecast is so scored as a failure, never raised.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from ..metrics import attractor_scale, nan_from_divergence
 from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa: F401 (UnknownModelError: public here too)
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
@@ -147,6 +154,7 @@ def _check_fit(impl):
                     np.isfinite(dt) and dt > 0):
                 raise ValueError(f"dt must be a positive number (the time between training samples), got {dt!r}")
             kw = {"dt": float(dt)}
+        self.train_mean_, self.train_scale_ = _divergence_reference(train)
         fitted = impl(self, train, val, **kw)
         self.dim_ = train.shape[-1]
         return fitted
@@ -155,11 +163,29 @@ def _check_fit(impl):
     return fit
 
 
+def _divergence_reference(train: np.ndarray) -> tuple[np.ndarray, float]:
+    """The training data's mean and ``attractor_scale`` (inf for data that do not move: then only
+    non-finite forecasts count as diverged)."""
+    flat = train.reshape(-1, train.shape[-1])
+    moves = bool(np.any(flat != flat[0]))
+    return flat.mean(axis=0), attractor_scale(train) if moves else float("inf")
+
+
+def _diverged_to_nan(self, out):
+    """``out`` (..., horizon, d) with NaN from each forecast's divergence on (fitted models only)."""
+    if getattr(self, "train_scale_", None) is None:
+        return out
+    if np.shape(out)[-1:] != np.shape(self.train_mean_):
+        raise ValueError(f"{self.name} returned forecasts of shape {np.shape(out)}; their last axis must be the "
+                         f"training dimension {np.size(self.train_mean_)}")
+    return nan_from_divergence(out, self.train_mean_, self.train_scale_)
+
+
 def _check_predict(impl):
     @functools.wraps(impl)
     def predict(self, context, horizon):
         ctx, one = self._contexts(context)
-        out = impl(self, ctx, _check_integer("horizon", horizon, 1))
+        out = _diverged_to_nan(self, impl(self, ctx, _check_integer("horizon", horizon, 1)))
         return out[0] if one else out
 
     predict._checked = True
@@ -171,7 +197,7 @@ def _check_sample(impl):
     def sample(self, context, horizon, n, seed):
         check_sample_args(horizon, n, seed)
         ctx, one = self._contexts(context)
-        out = impl(self, ctx, int(horizon), int(n), int(seed))
+        out = _diverged_to_nan(self, impl(self, ctx, int(horizon), int(n), int(seed)))
         return out[0] if one else out
 
     sample._checked = True

@@ -6,7 +6,9 @@ and Lyapunov exponent.
 system, model, seed, window, metric, value) and a summary. Horizon metrics are in time units,
 Lyapunov times and periods (design.md). A diverging forecast is scored, never raised: its
 valid time ends at the divergence, its pointwise metrics are NaN and it counts in
-``diverged_fraction``.
+``diverged_windows`` (and, for the long free runs, ``diverged_fraction``). Divergence is the one
+rule of ``chaoslab.metrics.diverged_states``: not finite, or farther than ``DIVERGENCE_SCALES``
+attractor scales from the attractor's mean (here the reference run's ``mean`` and ``scale``).
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ from ..systems.base import resolve_name
 from .base import Forecaster
 from .protocol import TaskData
 
-__all__ = ["Evaluation", "evaluate", "DIVERGENCE_BOUND", "HORIZON_METRICS", "DYNAMICS_METRICS"]
+__all__ = ["Evaluation", "evaluate", "HORIZON_METRICS", "DYNAMICS_METRICS"]
 
 #: per-window horizon metrics of ``evaluate``'s table
 HORIZON_METRICS = ("vpt", "vpt_lyapunov", "vpt_periods", "vpt_smape_lyapunov")
 #: whole-model metrics of the long free runs (in the summary, where the model allows them)
 DYNAMICS_METRICS = ("diverged_fraction", "histogram_kl", "sliced_wasserstein", "spectrum_distance",
                     "model_lyapunov_exponent", "model_lyapunov_uncertainty")
-DIVERGENCE_BOUND = 100.0  # a rollout farther than this many attractor scales from the mean has diverged
 
 
 @dataclass
@@ -84,14 +85,14 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
         "vpt_periods": vpt / T,
         "vpt_smape_lyapunov": vpt_s * lam if lam > 0 else np.full_like(vpt_s, np.nan),
     }
-    finite = np.all(np.isfinite(pred), axis=(1, 2))
+    ok = ~divergence_mask(pred, data.mean, data.scale)
     names = None
-    if finite.any():
-        pm = pointwise_metrics(w.target[finite], pred[finite], train=data.train[0])
+    if ok.any():
+        pm = pointwise_metrics(w.target[ok], pred[ok], train=data.train[0])
         names = list(pm)
         for k, v in pm.items():
             col = np.full(len(w), np.nan)
-            col[finite] = v
+            col[ok] = v
             per_window[k] = col
     rows = [(data.task.system, model.name, data.task.seed, i, k, float(v[i]))
             for k, v in per_window.items() for i in range(len(w))]
@@ -102,7 +103,7 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
         "median_vpt_lyapunov": float(np.median(per_window["vpt_lyapunov"])),
         "median_vpt_periods": float(np.median(per_window["vpt_periods"])),
         "median_vpt_smape_lyapunov": float(np.median(per_window["vpt_smape_lyapunov"])),
-        "diverged_windows": int((~finite).sum()),
+        "diverged_windows": int((~ok).sum()),
         "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
     }
     if names:
@@ -119,7 +120,7 @@ def _dynamics(model: Forecaster, data: TaskData, lyapunov_times: float, n: int) 
     steps = int(math.ceil(lyapunov_times * data.lyapunov_time / data.dt)) if data.lyapunov_exponent > 0 else 2000
     n = min(n, len(data.test))
     roll = _rollouts(model, data, n, steps)
-    bad = divergence_mask(roll - data.mean, DIVERGENCE_BOUND * data.scale)
+    bad = divergence_mask(roll, data.mean, data.scale)
     out: dict[str, Any] = {"rollout_steps": steps, "diverged_fraction": float(bad.mean())}
     ok = roll[~bad]
     if len(ok):

@@ -10,7 +10,8 @@ a start and no split sees another's data. The same seed gives the same bits.
 
 Time scales come with the data: ``dt``, the ``period``, the largest Lyapunov exponent (the
 shipped invariants of a catalog system at its default parameters, else computed) and the
-attractor ``scale`` sqrt(<|x - <x>|^2>) that normalises errors (design.md).
+attractor ``scale`` sqrt(<|x - <x>|^2>) (``chaoslab.metrics.attractor_scale``) that normalises errors
+and bounds a forecast that has not diverged (design.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..data import sample_initial_conditions
 from ..integrate.api import as_system, ensemble, output_dt, trajectory
+from ..metrics import attractor_scale
 from .base import Windows
 
 __all__ = ["Task", "TaskData", "make_task_data", "leading_exponent"]
@@ -131,7 +133,7 @@ def make_task_data(task: Task) -> TaskData:
         pick = [task.observed]
         xs, ws, ref, variables = xs[..., pick], ws[..., pick], ref[:, pick], [variables[task.observed]]
     mean = ref.mean(axis=0)
-    scale = float(np.sqrt(np.mean(np.sum((ref - mean) ** 2, axis=-1))))
+    scale = attractor_scale(ref)
     c = task.context
     t0 = np.full(n_win, c * dt)
     windows = Windows(ws[:, :c], ws[:, c:], t0)

@@ -4,9 +4,12 @@ comparisons of free-running rollouts with the attractor (histogram KL, sliced Wa
 spectral distance, divergence). Pure numpy / scipy; see docs/metrics.md."""
 
 from .dynamical import (
+    DIVERGENCE_SCALES,
     divergence_fraction,
     divergence_mask,
+    diverged_states,
     histogram_kl,
+    nan_from_divergence,
     power_spectrum_distance,
     sliced_wasserstein,
     sliced_wasserstein_shift,
@@ -23,15 +26,18 @@ from .horizon import (
 from .pointwise import METRICS, STEP_METRICS, metrics_by_step, pointwise_metrics
 
 __all__ = [
+    "DIVERGENCE_SCALES",
     "METRICS",
     "STEP_METRICS",
     "attractor_scale",
     "divergence_fraction",
     "divergence_mask",
+    "diverged_states",
     "histogram_kl",
     "in_lyapunov_times",
     "in_periods",
     "metrics_by_step",
+    "nan_from_divergence",
     "normalised_error",
     "pointwise_metrics",
     "power_spectrum_distance",

@@ -28,14 +28,19 @@ pointwise alignment): each is (T, d) or a batch (N, T, d) whose states are poole
   spectrum has (numerically) no power where the other has some; a log-spectral distance is
   dominated by the noise floor at frequencies above the dynamics' band. A coordinate with no power in one
   series counts 1 (both: 0).
-* ``divergence_mask`` / ``divergence_fraction``: a rollout diverged when any state is not finite
-  or leaves the ball ‖x‖₂ ≤ ``bound`` (e.g. 1e8 times the attractor scale, as in the design
-  notes).
+* The one divergence rule of forecasts (``diverged_states``): a state has diverged when it is not
+  finite or ‖x − mean‖₂ > ``DIVERGENCE_SCALES`` (100) × scale, with ``mean`` and ``scale``
+  (``attractor_scale``) those of the attractor, or of the training data. A rollout has diverged
+  from its first such state on: ``divergence_mask`` / ``divergence_fraction`` flag rollouts that
+  have one, ``nan_from_divergence`` sets every state from it on to NaN (how every Forecaster's
+  ``predict`` and ``sample`` report a blow-up). ``xp=jax.numpy`` gives the same rule inside
+  compiled code.
 """
 
 from __future__ import annotations
 
 import itertools
+import numbers
 
 import numpy as np
 from scipy import special
@@ -44,8 +49,12 @@ from ..analysis.spectra import power_spectrum
 from ..systems.base import resolve_name
 from .pointwise import _as_array, _check_finite, _check_positive
 
-__all__ = ["histogram_kl", "sliced_wasserstein", "power_spectrum_distance", "divergence_mask",
-           "divergence_fraction", "sliced_wasserstein_shift"]
+__all__ = ["histogram_kl", "sliced_wasserstein", "power_spectrum_distance", "DIVERGENCE_SCALES", "diverged_states",
+           "divergence_mask", "divergence_fraction", "nan_from_divergence", "sliced_wasserstein_shift"]
+
+#: the one divergence rule's radius: a state farther than this many attractor scales from the
+#: attractor's mean (‖x − mean‖₂ > DIVERGENCE_SCALES × scale), or not finite, has diverged
+DIVERGENCE_SCALES = 100.0
 
 _HINT = " (a diverged rollout: count it with divergence_fraction)"
 
@@ -167,20 +176,52 @@ def power_spectrum_distance(true, pred, dt: float, *, nperseg: int | None = None
     return float(np.mean(h))
 
 
-def divergence_mask(rollouts, bound: float) -> np.ndarray:
-    """(N,) bool: which rollouts of a batch (N, T, d) (or one, (T, d)) contain a non-finite state
-    or a state with ‖x‖₂ > ``bound`` (a positive number, inf to flag only non-finite states)."""
+def diverged_states(x, mean, scale, xp=np):
+    """bool (...): which states x (..., d) have diverged: not finite, or ‖x − ``mean``‖₂ >
+    ``DIVERGENCE_SCALES`` × ``scale`` (``attractor_scale``; inf flags only non-finite states).
+    ``mean`` is a number or (d,). ``xp=jax.numpy``: the same rule in compiled code, unchecked."""
+    if xp is np:
+        x, mean, scale = _reference(x, mean, scale)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dev = xp.where(xp.isfinite(x), x - mean, 0.0)
+        return ~xp.all(xp.isfinite(x), axis=-1) | (xp.sqrt(xp.sum(dev * dev, axis=-1)) > DIVERGENCE_SCALES * scale)
+
+
+def _reference(x, mean, scale):
+    a = _as_array(x, "x")
+    if a.ndim < 1 or a.shape[-1] < 1:
+        raise ValueError(f"states must have shape (..., d) with d >= 1, got {a.shape}")
+    m = _as_array(mean, "mean")
+    if m.shape not in ((), (a.shape[-1],)) or not np.all(np.isfinite(m)):
+        raise ValueError(f"mean must be a finite number or have shape ({a.shape[-1]},), got {np.shape(mean)}")
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+        raise ValueError(f"scale must be a positive number (an attractor scale; inf allowed), got {scale!r}")
+    return a, m, float(scale)
+
+
+def _rollouts(rollouts) -> np.ndarray:
     a = _as_array(rollouts, "rollouts")
     if a.ndim not in (2, 3) or a.size == 0:
         raise ValueError(f"rollouts must have shape (T, d) or (N, T, d), got {a.shape}")
-    if isinstance(bound, bool) or not (isinstance(bound, (int, float, np.floating, np.integer)) and bound > 0):
-        raise ValueError(f"bound must be a positive number (inf allowed), got {bound!r}")
-    a = a[None] if a.ndim == 2 else a
-    with np.errstate(invalid="ignore", over="ignore"):
-        norm = np.linalg.norm(np.where(np.isfinite(a), a, 0.0), axis=2)
-    return ~np.all(np.isfinite(a), axis=(1, 2)) | np.any(norm > bound, axis=1)
+    return a[None] if a.ndim == 2 else a
 
 
-def divergence_fraction(rollouts, bound: float) -> float:
-    """Fraction of rollouts that turn non-finite or leave ‖x‖₂ <= ``bound`` (``divergence_mask``)."""
-    return float(np.mean(divergence_mask(rollouts, bound)))
+def divergence_mask(rollouts, mean, scale) -> np.ndarray:
+    """(N,) bool: which rollouts of a batch (N, T, d) (or one, (T, d)) have a diverged state
+    (``diverged_states``: not finite, or farther than ``DIVERGENCE_SCALES`` × ``scale`` from ``mean``)."""
+    return np.any(diverged_states(_rollouts(rollouts), mean, scale), axis=1)
+
+
+def divergence_fraction(rollouts, mean, scale) -> float:
+    """Fraction of rollouts with a diverged state (``divergence_mask``)."""
+    return float(np.mean(divergence_mask(rollouts, mean, scale)))
+
+
+def nan_from_divergence(rollouts, mean, scale) -> np.ndarray:
+    """A float64 copy of ``rollouts`` (..., T, d) (time on axis -2) with every state from each
+    rollout's first diverged state (``diverged_states``) on set to NaN."""
+    a = _as_array(rollouts, "rollouts")
+    if a.ndim < 2:
+        raise ValueError(f"rollouts must have shape (..., T, d), got {a.shape}")
+    gone = np.logical_or.accumulate(diverged_states(a, mean, scale), axis=-1)
+    return np.where(gone[..., None], np.nan, a)

@@ -5,7 +5,8 @@ reservoir computing (NVAR, degree 2; Gauthier, Bollt, Griffith & Barbosa 2021, N
 Features of the time t: a constant, the k delayed states x_t, x_{t-s}, ..., x_{t-(k-1)s}
 (standardised by the training mean and std) and, for NVAR, every unique monomial of those up to
 ``degree``; the target is the standardised increment x_{t+1} - x_t (as in Gauthier et al.). The
-readout is a ridge regression; forecasts iterate it from the last (k-1)s + 1 context states.
+readout is ``chaoslab.forecast.linalg.ridge`` with penalty ``ridge`` (absolute, scikit-learn's
+convention); forecasts iterate it from the last (k-1)s + 1 context states.
 
 ``degree=None`` (NVAR's default) chooses it: Gauthier et al. use 2 at a fine step, but at
 granularity 30 the one-step map needs more (below), while degree 4 makes some systems' rollouts
@@ -29,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..base import Forecaster, innovation_factor, register
+from ..linalg import ridge
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,8 @@ class DelayRegression(Forecaster):
         super().__init__(seed=seed, k=int(k), skip=int(skip), ridge=float(ridge), degree=degree)
         if self.k < 1 or self.skip < 1 or (degree is not None and int(degree) < 1):
             raise ValueError(f"k, skip and degree must be >= 1, got k={k}, skip={skip}, degree={degree}")
-        if not self.ridge >= 0:
-            raise ValueError(f"ridge must be >= 0, got {ridge}")
+        if not 0 <= self.ridge < math.inf:
+            raise ValueError(f"ridge must be a finite number >= 0, got {ridge}")
 
     @property
     def memory(self) -> int:
@@ -82,16 +84,14 @@ class DelayRegression(Forecaster):
         F = self._features(hist)
         F = F.reshape(-1, F.shape[-1])
         Y = (z[:, idx + 1] - z[:, idx]).reshape(-1, z.shape[-1])
-        G = F.T @ F + self.ridge * np.eye(F.shape[1])
-        self.W_ = np.linalg.solve(G, F.T @ Y)
+        self.W_ = ridge(F, Y, self.ridge)
         self.innovation_ = innovation_factor(Y - F @ self.W_)
         return self
 
     def _choose_degree(self, train, val, dt) -> int:
         from ...metrics import valid_prediction_time
 
-        flat = train.reshape(-1, train.shape[-1])
-        scale = float(np.sqrt(np.sum(flat.var(axis=0)))) or 1.0
+        scale = self.train_scale_ if math.isfinite(self.train_scale_) else 1.0
         best, best_vpt = None, -1.0
         for p in range(2, auto_degree(self.k * train.shape[-1]) + 1):
             trial = type(self)(**(self.hyper_parameters() | {"degree": p})).fit(train)

@@ -1,6 +1,7 @@
 """Echo-state network (Jaeger 2001, GMD Report 148; Pathak, Hunt, Girvan, Lu & Ott 2018, Phys. Rev.
 Lett. 120, 024102): a fixed random recurrent reservoir driven by the (standardised) state,
-with a ridge-regression readout of the next state.
+with a ridge-regression readout of the next state (``chaoslab.forecast.linalg.ridge``, penalty
+``ridge``, absolute).
 
     r_{t+1} = (1 - a) r_t + a tanh(A r_t + W_in u_t + b),    u_{t+1} = W_out [1, r~_{t+1}]
 
@@ -23,6 +24,7 @@ import numpy as np
 from jax import lax
 
 from ..base import Forecaster, innovation_factor, register
+from ..linalg import ridge
 
 
 # The reservoir as pure functions of its weights w = (A, W_in, b, leak) and readout (W_out,
@@ -93,6 +95,8 @@ class EchoStateNetwork(Forecaster):
                          ridge=float(ridge), washout=int(washout))
         if self.size < 2 or self.degree < 1 or not (0 < self.leak <= 1) or self.spectral_radius <= 0:
             raise ValueError("size >= 2, degree >= 1, 0 < leak <= 1 and spectral_radius > 0 are required")
+        if not 0 <= self.ridge < float("inf"):
+            raise ValueError(f"ridge must be a finite number >= 0, got {ridge}")
 
     def _build(self, d: int):
         rng = np.random.default_rng(self.seed)
@@ -123,9 +127,10 @@ class EchoStateNetwork(Forecaster):
         rs = _drive_all(self._w, z[:, :-1])  # r_{t+1} after input u_t
         F = _features(rs[:, self.washout :]).reshape(-1, self.size + 1)
         Y = z[:, self.washout + 1 :].reshape(-1, d)
-        G = F.T @ F + self.ridge * jnp.eye(F.shape[1])
-        self.W_out_ = jnp.linalg.solve(G, F.T @ Y).T
-        self.innovation_ = jnp.asarray(innovation_factor(np.asarray(Y - F @ self.W_out_.T)))
+        F, Y = np.asarray(F), np.asarray(Y)
+        W = ridge(F, Y, self.ridge)
+        self.W_out_ = jnp.asarray(W.T)
+        self.innovation_ = jnp.asarray(innovation_factor(Y - F @ W))
         return self
 
     def as_map(self, context):

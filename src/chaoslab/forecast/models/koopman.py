@@ -11,8 +11,11 @@ exact DMD modes. Forecasts iterate the exact DMD operator A = Y V S^-1 U* on the
 EDMD (Williams, Kevrekidis & Rowley 2015, J. Nonlinear Sci. 25, 1307): a dictionary
 psi(x) = (1, x, monomials of degree 2..``degree``) of the standardised state (or, with
 ``dictionary="rff"``, random Fourier features sqrt(2/n) cos(w.x + b), or with "rbf" Gaussian
-bumps at training states; both seeded). K = (G + alpha I)^-1 A with G = Psi_X* Psi_X / m,
-A = Psi_X* Psi_Y / m (their eq. 11, ridge-regularised), so psi(x_{t+1}) ~ psi(x_t) K. The
+bumps at training states; both seeded). K = (G + alpha I)^-1 A with G = Psi_X* Psi_X,
+A = Psi_X* Psi_Y (their eq. 11 times the number of snapshot pairs m, ridge-regularised): the ridge
+regression ``chaoslab.forecast.linalg.ridge(Psi_X, Psi_Y, alpha)``, alpha absolute (the default
+3e-7 is the former per-snapshot 1e-10 times the ~3000 pairs of a default task; alpha = 0 is the
+minimum-norm least-squares K), so psi(x_{t+1}) ~ psi(x_t) K. The
 eigenvalues of K approximate Koopman eigenvalues, exactly so on an invariant subspace of the
 dictionary. Forecasts iterate psi <- psi K and read the state from the linear part of psi.
 Standardising the state is an affine change of variables: for the polynomial dictionary it
@@ -25,6 +28,7 @@ import numpy as np
 
 from ...systems.base import resolve_name
 from ..base import Forecaster, register
+from ..linalg import ridge
 from .sindy import monomials
 
 
@@ -99,18 +103,18 @@ class EDMD(Forecaster):
     """Extended DMD: a Koopman matrix on a dictionary of observables; see the module docstring."""
 
     description = "extended DMD (Koopman matrix on polynomial or random-feature observables)"
-    search_space = {"degree": [2, 3, 4], "alpha": [1e-10, 1e-6, 1e-3]}
+    search_space = {"degree": [2, 3, 4], "alpha": [3e-7, 3e-3, 3.0]}
     needs_dt = "its continuous-time eigenvalues (log(lambda) / dt)"
 
-    def __init__(self, degree: int = 3, alpha: float = 1e-10, dictionary: str = "poly", n_features: int = 200,
+    def __init__(self, degree: int = 3, alpha: float = 3e-7, dictionary: str = "poly", n_features: int = 200,
                  bandwidth: float = 1.0, seed: int = 0):
         super().__init__(seed=seed, degree=int(degree), alpha=float(alpha),
                          dictionary=resolve_name(dictionary, ("poly", "rff", "rbf"), "dictionary"),
                          n_features=int(n_features), bandwidth=float(bandwidth))
         if self.degree < 1:
             raise ValueError(f"degree must be >= 1, got {degree}")
-        if not (self.alpha >= 0 and self.n_features >= 1 and self.bandwidth > 0):
-            raise ValueError("alpha >= 0, n_features >= 1 and bandwidth > 0 are required")
+        if not (0 <= self.alpha < np.inf and self.n_features >= 1 and self.bandwidth > 0):
+            raise ValueError("a finite alpha >= 0, n_features >= 1 and bandwidth > 0 are required")
 
     def psi(self, x: np.ndarray) -> np.ndarray:
         """The dictionary at states x (..., d): (..., n_obs); columns 1..d are the standardised state."""
@@ -140,12 +144,7 @@ class EDMD(Forecaster):
             self.centres_ = (flat[pick] - self.mu_) / self.sigma_
         PX = self.psi(train[:, :-1]).reshape(-1, self._n_obs(d))
         PY = self.psi(train[:, 1:]).reshape(-1, self._n_obs(d))
-        m = len(PX)
-        G, A = PX.T @ PX / m, PX.T @ PY / m
-        if self.alpha > 0:
-            self.K_ = np.linalg.solve(G + self.alpha * np.eye(len(G)), A)
-        else:
-            self.K_ = np.linalg.lstsq(PX, PY, rcond=None)[0]
+        self.K_ = ridge(PX, PY, self.alpha)
         self.eigenvalues_ = np.linalg.eigvals(self.K_)
         return self
 

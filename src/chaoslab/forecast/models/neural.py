@@ -18,8 +18,11 @@ epochs without improvement. Without validation
 windows the epoch's mean training loss is the score. Everything is seeded by ``seed``
 (``jax.random.key``): the same seed gives the same bits.
 
-A forecast that turns non-finite or leaves the ball |z| < 1e6 (standardised units) is NaN from
-that step on: a diverging rollout is scored, never raised.
+A forecast is NaN from the step it diverges on, by the one rule of
+``chaoslab.metrics.diverged_states`` (not finite, or farther than ``DIVERGENCE_SCALES`` attractor
+scales from the training mean), checked inside the compiled rollout in standardised units: with
+x - mean = sigma z, ‖x - mean‖ > N s is ‖z sigma / s‖ > N, so the rollout gets ``span`` = sigma / s
+(s the training data's ``attractor_scale``). A diverging rollout is scored, never raised.
 """
 
 from __future__ import annotations
@@ -36,19 +39,19 @@ import numpy as np
 import optax
 from jax import lax
 
+from ...metrics import diverged_states
 from ..base import Forecaster, check_finite, register
 
 __all__ = ["NeuralForecaster", "WindowNet", "train_network", "MLPForecaster", "GRUForecaster",
            "TransformerForecaster"]
 
-BLOWUP = 1e6  # |z| beyond this (standardised units) counts as diverged
 _ACTIVATIONS = {"tanh": jnp.tanh, "gelu": jax.nn.gelu, "relu": jax.nn.relu}
 
 
-def diverged(x, bad):
-    """(x, bad) -> (x or NaN, bad | x diverged): once a rollout diverges it stays NaN."""
-    bad = bad | ~jnp.all(jnp.isfinite(x)) | (jnp.max(jnp.abs(x)) > BLOWUP)
-    return jnp.where(bad, jnp.nan, x), bad
+def diverged(z, span):
+    """bool (...): which standardised states z (..., d) have diverged by the one rule
+    (``diverged_states``), ``span`` (d,) being the training std over its attractor scale."""
+    return diverged_states(z * span, 0.0, 1.0, xp=jnp)
 
 
 # --------------------------------------------------------------------------- the training loop
@@ -78,25 +81,30 @@ def _epoch(params, static, state, key, data, hyper, bs: int, nb: int):
 
 
 @eqx.filter_jit
-def _score(net, ctx, target):
-    pred = jax.vmap(net.rollout, in_axes=(0, None))(ctx, target.shape[1])
+def _score(net, ctx, target, span):
+    pred = jax.vmap(net.rollout, in_axes=(0, None, None))(ctx, target.shape[1], span)
     mse = jnp.mean((pred - target) ** 2)
     return jnp.where(jnp.isfinite(mse), mse, jnp.inf)
 
 
 @eqx.filter_jit
-def _forecast(net, ctx, horizon: int):
-    return jax.vmap(net.rollout, in_axes=(0, None))(ctx, horizon)
+def _forecast(net, ctx, horizon: int, span):
+    return jax.vmap(net.rollout, in_axes=(0, None, None))(ctx, horizon, span)
 
 
 def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning_rate: float, patience: int,
-                  clip: float, key, keep: int = 5):
+                  clip: float, key, keep: int = 5, span=None):
     """Minibatch Adam on ``net.loss(batch)`` over ``data`` (a pytree of arrays, samples first);
     early stopping on the validation rollout ``val = (context, target)`` (see the module
-    docstring). Returns the best network and the history {"loss", "score", "best_epoch",
+    docstring), run with ``net.rollout(context, horizon, span)`` (``span``: the divergence rule's
+    sigma / s, see the module docstring; None: zeros, only non-finite states diverge).
+    Returns the best network and the history {"loss", "score", "best_epoch",
     "checkpoints"}: the networks of the ``keep`` best-scoring epochs, best first (a snapshot
     ensemble for ``chaoslab.ensembles``)."""
     params, static = eqx.partition(net, eqx.is_inexact_array)
+    if val is not None:
+        d = val[0].shape[-1]
+        span = jnp.zeros(d) if span is None else jnp.asarray(span, dtype=float).reshape(d)
     n = len(jax.tree.leaves(data)[0])
     bs = min(int(batch_size), n)
     nb = n // bs
@@ -108,7 +116,7 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     for epoch in range(epochs):
         key, sub = jax.random.split(key)
         params, state, loss = _epoch(params, static, state, sub, data, hyper, bs, nb)
-        score = float(_score(eqx.combine(params, static), *val)) if val is not None else float(loss)
+        score = float(_score(eqx.combine(params, static), *val, span)) if val is not None else float(loss)
         score = score if math.isfinite(score) else math.inf
         hist["loss"].append(float(loss))
         hist["score"].append(score)
@@ -182,7 +190,7 @@ class NeuralForecaster(Forecaster):
         net = self._network(d, jnp.asarray(self.inc_), k_init)
         self.net_, self.history_ = train_network(
             net, self._samples(z), windows, epochs=self.epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train)
+            learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train, span=self._span)
         self.checkpoints_ = self.history_.pop("checkpoints")
         self.fit_seconds_ = time.perf_counter() - t_start
         return self
@@ -203,7 +211,12 @@ class NeuralForecaster(Forecaster):
         if not hasattr(self, "net_"):
             raise ValueError(f"{self.name} is not fitted: call fit() first")
         z = self._standardise("context", context)
-        return np.asarray(_forecast(self.net_, z, horizon)) * self.sigma_ + self.mu_
+        return np.asarray(_forecast(self.net_, z, horizon, self._span)) * self.sigma_ + self.mu_
+
+    @property
+    def _span(self) -> jax.Array:
+        """sigma / s: the one divergence rule in standardised units (module docstring)."""
+        return jnp.asarray(self.sigma_ / self.train_scale_)
 
 
 class WindowNet(eqx.Module):
@@ -220,12 +233,15 @@ class WindowNet(eqx.Module):
         X, Y = batch
         return jnp.mean((jax.vmap(self.increment)(X) - Y) ** 2)
 
-    def rollout(self, ctx, horizon: int):
+    def rollout(self, ctx, horizon: int, span):
+        """``horizon`` free-running standardised states after ``ctx``; NaN once diverged (``diverged``)."""
         inc = lax.stop_gradient(self.inc)
 
         def body(carry, _):
             w, bad = carry
-            x, bad = diverged(w[-1] + inc * self.increment(w), bad)
+            x = w[-1] + inc * self.increment(w)
+            bad = bad | diverged(x, span)
+            x = jnp.where(bad, jnp.nan, x)
             return (jnp.concatenate([w[1:], x[None]]), bad), x
 
         return lax.scan(body, (ctx[-self.lags :], jnp.array(False)), None, length=horizon)[1]

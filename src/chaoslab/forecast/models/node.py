@@ -7,7 +7,8 @@ increments, so the MLP's outputs are O(1)). Training is multiple shooting: every
 the mean squared error of the integrated segment (in units of the increments' std), back-
 propagated through the solver (diffrax's default checkpointed adjoint); minibatches, Adam,
 clipping and early stopping on the validation rollout are the shared loop of ``neural.py``.
-A forecast integrates from the last context point.
+A forecast integrates from the last context point and is NaN from its divergence on (the rule
+of ``neural.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from jax import lax
 
 from ..base import register
-from .neural import _ACTIVATIONS, BLOWUP, NeuralForecaster
+from .neural import _ACTIVATIONS, NeuralForecaster, diverged
 
 __all__ = ["NeuralODEForecaster"]
 
@@ -48,10 +49,10 @@ class _ODENet(eqx.Module):
         pred = jax.vmap(lambda s: self.solve(s[0], seg.shape[1] - 1))(seg)
         return jnp.mean(((pred - seg[:, 1:]) / lax.stop_gradient(self.inc)) ** 2)
 
-    def rollout(self, ctx, horizon: int):
+    def rollout(self, ctx, horizon: int, span):
+        """``horizon`` states from the last of ``ctx``; NaN from the first diverged one (``neural.diverged``)."""
         zs = self.solve(ctx[-1], horizon)
-        bad = ~jnp.all(jnp.isfinite(zs), axis=-1) | (jnp.max(jnp.abs(zs), axis=-1) > BLOWUP)
-        return jnp.where(jnp.cumsum(bad)[:, None] > 0, jnp.nan, zs)
+        return jnp.where(jnp.cumsum(diverged(zs, span))[:, None] > 0, jnp.nan, zs)
 
 
 @register("node")

@@ -17,12 +17,15 @@ sin x_i and cos x_i. Regression: sequentially thresholded least squares (STLSQ, 
 al.'s algorithm): a ridge fit, then, until the support stops changing (at most ``max_iter``
 times), zero every coefficient with |Xi_ij| < ``threshold`` and refit the survivors. The
 threshold applies to Xi in the original units (so ``equations()`` prints what was
-thresholded); the ridge ``alpha`` is relative, applied to the library columns scaled to unit
-root mean square (column scaling changes nothing else in the fit).
+thresholded); every fit is ``chaoslab.forecast.linalg.ridge`` with the absolute penalty
+``alpha`` on the library columns scaled to unit root mean square (column scaling changes
+nothing else in the fit). The default 3e-7 is the former relative 1e-10 times the ~3000 rows
+of a default task's training data.
 
 Forecasts integrate the discovered ODE from the last context point with chaoslab's integrator
-(``chaoslab.ensemble``, Dormand-Prince); a rollout that turns non-finite or leaves 1000 times
-the training range counts as diverged and is NaN from that point (scored, not crashed).
+(``chaoslab.ensemble``, Dormand-Prince); a rollout that diverges by the one rule of
+``chaoslab.metrics.diverged_states`` (not finite, or farther than ``DIVERGENCE_SCALES``
+attractor scales from the training mean) is NaN from that point (scored, not crashed).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from itertools import combinations_with_replacement
 import numpy as np
 
 from ...integrate.api import ensemble
+from ...metrics import DIVERGENCE_SCALES
 from ...systems.base import System
 from ..base import Forecaster, register
+from ..linalg import ridge
 
 
 def central_difference(x: np.ndarray, dt: float, order: int) -> np.ndarray:
@@ -77,14 +82,13 @@ def _ode(d: int, degree: int, trig: bool) -> System:
 
 
 def stlsq(theta: np.ndarray, dxdt: np.ndarray, threshold: float, alpha: float, max_iter: int = 20) -> np.ndarray:
-    """Sequentially thresholded (ridge) least squares: Xi (n_terms, d) with theta @ Xi ~ dxdt."""
+    """Sequentially thresholded (ridge) least squares: Xi (n_terms, d) with theta @ Xi ~ dxdt;
+    each fit is ``ridge`` with the absolute penalty ``alpha`` on unit-RMS library columns."""
     scale = np.sqrt(np.mean(theta**2, axis=0)) + 1e-300
     A = theta / scale
-    n = len(A)
 
-    def ridge(cols, y):
-        Ac = A[:, cols]
-        return np.linalg.solve(Ac.T @ Ac + alpha * n * np.eye(cols.sum()), Ac.T @ y) / scale[cols]
+    def fit(cols, y):
+        return ridge(A[:, cols], y, alpha) / scale[cols]
 
     xi = np.zeros((theta.shape[1], dxdt.shape[1]))
     keep = np.ones_like(xi, dtype=bool)
@@ -92,7 +96,7 @@ def stlsq(theta: np.ndarray, dxdt: np.ndarray, threshold: float, alpha: float, m
         for k in range(xi.shape[1]):
             xi[:, k] = 0.0
             if keep[:, k].any():
-                xi[keep[:, k], k] = ridge(keep[:, k], dxdt[:, k])
+                xi[keep[:, k], k] = fit(keep[:, k], dxdt[:, k])
         new = keep & (np.abs(xi) >= threshold)
         if (new == keep).all():
             break
@@ -133,7 +137,10 @@ def refine(coef: np.ndarray, train: np.ndarray, dt: float, degree: int, trig: bo
            iters: int = 20) -> np.ndarray:
     """Gauss-Newton on the non-zero coefficients (the support stays): minimise the one-step
     misfit sum_k |(phi_dt(x_k) - x_{k+1}) / std|^2, phi_dt the model's flow map by ``substeps``
-    RK4 steps. Finite differences of coarse samples bias Xi by O(dt^fd_order); this removes it."""
+    RK4 steps. Finite differences of coarse samples bias Xi by O(dt^fd_order); this removes it.
+    Each step is the minimum-norm least-squares solution (``ridge`` with alpha = 0). A ``coef``
+    whose flow map is not finite over one step of the data has nothing to refine: it is returned
+    as it is (its forecasts then diverge and are scored so)."""
     d = train.shape[-1]
     fn = _misfit(d, degree, trig, substeps)
     args = (train[:, :-1].reshape(-1, d), train[:, 1:].reshape(-1, d),
@@ -147,16 +154,21 @@ def refine(coef: np.ndarray, train: np.ndarray, dt: float, degree: int, trig: bo
         r, J = fn(c, *args, tangents)
         return np.asarray(r), np.asarray(J)[:, : keep.size]
 
-    r, J = eval_(coef)
+    finite = lambda r, J: bool(np.all(np.isfinite(r)) and np.all(np.isfinite(J)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r, J = eval_(coef)
+    if not finite(r, J):
+        return coef
     cost = r @ r
     for _ in range(iters):
         step = np.zeros(coef.size)
-        step[keep] = np.linalg.lstsq(J, r, rcond=None)[0]
+        step[keep] = ridge(J, r, 0.0)
         for lam in (1.0, 0.5, 0.25, 0.125):  # a step that does not lower the misfit is shortened
             trial = coef - lam * step.reshape(coef.shape)
-            r_new, J_new = eval_(trial)
-            new = r_new @ r_new
-            if np.isfinite(new) and new < cost:
+            with np.errstate(over="ignore", invalid="ignore"):
+                r_new, J_new = eval_(trial)
+                new = r_new @ r_new
+            if finite(r_new, J_new) and new < cost:
                 break
         else:
             break
@@ -171,10 +183,10 @@ class SINDy(Forecaster):
     """Sparse polynomial (and trigonometric) ODE by STLSQ, integrated to forecast (module docstring)."""
 
     description = "SINDy: sparse regression of the vector field on a polynomial library, integrated"
-    search_space = {"threshold": [0.01, 0.05, 0.1, 0.5], "alpha": [1e-10, 1e-6, 1e-3]}
+    search_space = {"threshold": [0.01, 0.05, 0.1, 0.5], "alpha": [3e-7, 3e-3, 3.0]}
     needs_dt = "its derivatives, equations and forecasts"
 
-    def __init__(self, poly_degree: int = 2, trig: bool = False, threshold: float = 0.1, alpha: float = 1e-10,
+    def __init__(self, poly_degree: int = 2, trig: bool = False, threshold: float = 0.1, alpha: float = 3e-7,
                  fd_order: int = 8, max_iter: int = 20, refine: bool = True, substeps: int = 16, seed: int = 0):
         super().__init__(seed=seed, poly_degree=int(poly_degree), trig=bool(trig), threshold=float(threshold),
                          alpha=float(alpha), fd_order=int(fd_order), max_iter=int(max_iter),
@@ -183,8 +195,9 @@ class SINDy(Forecaster):
             raise ValueError(f"poly_degree must be >= 1, got {poly_degree}")
         if self.fd_order < 4 or self.fd_order % 2:
             raise ValueError(f"fd_order must be an even integer >= 4, got {fd_order}")
-        if not (self.threshold >= 0 and self.alpha >= 0):
-            raise ValueError(f"threshold and alpha must be >= 0, got threshold={threshold}, alpha={alpha}")
+        if not (self.threshold >= 0 and 0 <= self.alpha < np.inf):
+            raise ValueError(f"threshold must be >= 0 and alpha a finite number >= 0, got threshold={threshold}, "
+                             f"alpha={alpha}")
 
     def fit(self, train, val=None, *, dt):
         if train.shape[1] <= self.fd_order + 1:
@@ -194,12 +207,18 @@ class SINDy(Forecaster):
         self.dt_ = float(dt)
         self.combos_ = monomials(d, self.poly_degree)
         dxdt = central_difference(train, dt, self.fd_order).reshape(-1, d)
-        theta = library(train[:, m:-m].reshape(-1, d), self.combos_, self.trig)
+        with np.errstate(over="ignore", invalid="ignore"):
+            theta = library(train[:, m:-m].reshape(-1, d), self.combos_, self.trig)
+        if not np.all(np.isfinite(theta)):
+            raise ValueError(f"sindy: the degree-{self.poly_degree} library of the training data overflows (values up "
+                             f"to {np.abs(train).max():.3g}); rescale the data or lower poly_degree")
         self.coef_ = stlsq(theta, dxdt, self.threshold, self.alpha, self.max_iter)  # (n_terms, d)
         self.coef_fd_ = self.coef_.copy()
         if self.refine and self.coef_.any():
             self.coef_ = refine(self.coef_, train, dt, self.poly_degree, self.trig, self.substeps)
-        self.bound_ = 1e3 * max(float(np.abs(train).max()), 1e-12)
+        # the integrator stops a member once a coordinate passes this; it lies outside the ball of
+        # the one divergence rule, so the rule (applied to every forecast) decides where NaN starts
+        self.bound_ = float(np.max(np.abs(self.train_mean_)) + DIVERGENCE_SCALES * self.train_scale_)
         return self
 
     def rhs(self, x: np.ndarray) -> np.ndarray:
