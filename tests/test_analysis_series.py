@@ -58,9 +58,13 @@ def test_correlation_dimension_known_sets(henon, lorenz):
 
 @pytest.mark.parametrize("method", ["rosenstein", "kantz"])
 def test_largest_exponent_from_data(lorenz, henon, method):
-    # +-20%: finite data, a fitted linear region and (Lorenz) a reconstructed state space
-    r = largest_lyapunov_from_series(lorenz.x[:, 0], lorenz.dt, method=method)
-    assert abs(r.exponent - 0.9056) < 0.2 * 0.9056, r.exponent
+    # +-20%: finite data, a fitted linear region and (Lorenz) a reconstructed state space. On one
+    # series of 20000 points the estimate scatters by ~12 % over independent series (measured:
+    # 0.82-1.15 over 12), so the mean of three independent series is asserted (scatter ~7 %)
+    runs = [lorenz] + [cl.trajectory("Lorenz", 20000, x0=lorenz.x[-1] + s, pts_per_period=50, transient=50.0)
+                       for s in (0.5, 1.0)]
+    est = [largest_lyapunov_from_series(r.x[:, 0], r.dt, method=method).exponent for r in runs]
+    assert abs(np.mean(est) - 0.9056) < 0.2 * 0.9056, est
     r = largest_lyapunov_from_series(henon.x[:, 0], 1.0, method=method, delay=1, dim=2)
     assert abs(r.exponent - 0.41922) < 0.2 * 0.41922, r.exponent
 

@@ -175,7 +175,10 @@ x0 = cl.get_system("Lorenz").ic + np.random.default_rng(0).standard_normal((1001
 ts = jnp.arange(300) * 0.01
 sol = cl.solve("Lorenz", jnp.asarray(x0), ts, method="rk4", substeps=1)
 ens = cl.ensemble("Lorenz", 300, x0=x0, dt=0.01)
-np.savez(sys.argv[1], rk4=np.asarray(sol.ys), valid=np.asarray(sol.valid), dopri=ens.x, n=len(jax.devices()))
+st = cl.ensemble_statistics("Lorenz", 300, x0=x0, dt=0.01, method="rk4", substeps=1, center=[0, 0, 25], scale=8.0,
+                            chunk=100)
+np.savez(sys.argv[1], rk4=np.asarray(sol.ys), valid=np.asarray(sol.valid), dopri=ens.x, n=len(jax.devices()),
+         mean=st.mean, m2=st.m2, hist=st.histogram, mn=st.minimum)
 """
 
 
@@ -193,6 +196,13 @@ def test_members_spread_over_devices_give_the_same_bits_as_one(tmp_path):
         out[n] = np.load(tmp_path / f"{n}.npz")
         assert int(out[n]["n"]) == n  # 1001 members: padded to 1002, 501 on each of two devices
     np.testing.assert_array_equal(out[1]["rk4"], out[2]["rk4"])
+    # statistics reduced in the program: groups of members summed pairwise and merged in a fixed
+    # order, so the reduction does not depend on the device count; the states under it may differ
+    # in the last bit (XLA compiles a shard's arithmetic for its size), grown by the flow over 3
+    # time units (e^2.7): to 1e-13
+    for k in ("mean", "m2", "mn"):
+        np.testing.assert_allclose(out[1][k], out[2][k], rtol=1e-13, atol=1e-13)
+    assert np.abs(out[1]["hist"] - out[2]["hist"]).sum() <= 2  # a value within 1e-13 of a bin edge may move
     assert out[2]["valid"].all()
     # the adaptive solver's arithmetic is compiled differently for different member counts
     # (vector code): the same solution to rounding, amplified by the flow over 3 time units
@@ -230,8 +240,14 @@ def test_new_values_do_not_recompile():
     train = np.asarray(trajectory("Lorenz", 600, dt=0.02).x)[None]
     ctx = train[:, -40:]
     get_model("esn", size=50, washout=20, seed=0).fit(train, dt=0.02).predict(ctx, 30)
+    xs = np.asarray(X0) + np.random.default_rng(0).standard_normal((6, 3))
+    ensemble("Lorenz", 40, x0=xs, dt=0.01)
+    cl.ensemble_statistics("Lorenz", 40, x0=xs, dt=0.01, center=0.0, scale=10.0)
     x1, ts1 = X0 + 1.0, ts + 0.5
     _count_traces()
+    ensemble("Lorenz", 70, x0=xs + 1.0, dt=0.02, rtol=1e-7, params={"rho": 30.0})  # new length, states, tolerance
+    cl.ensemble_statistics("Lorenz", 90, x0=xs - 1.0, dt=0.03, center=1.0, scale=9.0)
+    trajectory("Lorenz", 33, x0=[1.0, 2.0, 3.0], dt=0.01, transient=1.0)
     solve("Lorenz", x1, ts1, params={"rho": 30.0}, rtol=1e-7, atol=1e-8)  # new x0, times, values
     cl.sde_ensemble("Lorenz", 50, noise=0.3, seed=1, members=8, dt=0.01)  # new noise level and seed
     covariant_lyapunov_vectors("Henon", time=50, seed=1, x0=[0.1, 0.2])  # new seed and state

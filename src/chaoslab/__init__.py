@@ -56,7 +56,7 @@ from .systems.base import (  # noqa: E402,F401
     stack,
 )
 
-_INTEGRATE = ("Ensemble", "Trajectory", "ensemble", "sde_ensemble", "sde_trajectory", "stream",
+_INTEGRATE = ("Ensemble", "EnsembleStatistics", "Trajectory", "ensemble", "ensemble_statistics", "sde_ensemble", "sde_trajectory", "stream",
               "trajectory", "solve", "Solution")
 
 

@@ -105,7 +105,8 @@ def huge_cmd(
     time_: float = typer.Option(10.0, "--time", help="time units to integrate"),
     dt: float = typer.Option(0.05, "--dt", help="output step"),
     amplitude: Optional[float] = typer.Option(None, "--amplitude", help="RMS norm of the initial perturbations"),
-    chunk: Optional[int] = typer.Option(None, "--chunk", help="members per compiled call"),
+    chunk: Optional[int] = typer.Option(None, "--chunk", help="members per block (default: all, up to ~4e6 numbers)"),
+    dtype: str = typer.Option("float64", "--dtype", help="float64 or float32 (about twice the throughput)"),
     seed: int = typer.Option(0, "--seed"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
@@ -125,8 +126,9 @@ def huge_cmd(
             advance(done - last[0])
             last[0] = done
 
-        h = huge_ensemble(name, members, n, dt=dt, amplitude=amplitude, chunk_members=chunk, seed=seed, progress=prog)
-    s = dict(system=name, members=members, steps=n, dt=dt, seconds=h.seconds,
+        h = huge_ensemble(name, members, n, dt=dt, amplitude=amplitude, chunk_members=chunk, seed=seed, dtype=dtype,
+                          progress=prog)
+    s = dict(system=name, members=members, steps=n, dt=dt, dtype=dtype, seconds=h.seconds,
              member_steps_per_second=h.member_steps_per_second, peak_rss_mb=h.peak_rss_mb,
              chunk_members=h.chunk_members, diverged=h.diverged, final_spread=h.std[-1].tolist(),
              final_p_beyond_3_sigma=h.exceedance[3.0][-1].tolist())

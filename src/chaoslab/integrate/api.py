@@ -23,6 +23,8 @@ from .solvers import SolverConfig, delay_history, delay_steps, fixed_substeps, g
 
 __all__ = [
     "DivergenceError",
+    "EnsembleStatistics",
+    "ensemble_statistics",
     "Trajectory",
     "Ensemble",
     "trajectory",
@@ -186,15 +188,164 @@ def _bad_mask(system: System, x: np.ndarray, bound: float) -> np.ndarray:
     return bad
 
 
-@partial(jax.jit, static_argnums=(3,))
-def _chunk_badness(ys, c, lim, keep: tuple):
-    """On device, for ys (members, chunk, dim): which members turn bad among the first c points,
-    and the index of their first bad point (non-finite, or a bounded coordinate beyond lim)."""
-    bad = ~jnp.all(jnp.isfinite(ys), axis=-1)
-    if keep:
-        bad |= jnp.any(jnp.abs(ys[..., list(keep)]) > lim, axis=-1)
-    bad &= jnp.arange(ys.shape[1]) < c
-    return bad.any(axis=1), jnp.argmax(bad, axis=1)
+_CHUNK_BYTES = 2**27  # states held per compiled chunk (128 MB), by default
+
+
+@dataclass
+class _Run:
+    """A member-batched run, prepared: what the chunked programs need."""
+
+    system: System
+    members: int
+    padded: int
+    state: Any
+    p: dict
+    axes: dict
+    dt: float
+    method: str
+    static: tuple
+    t_first: float
+    rtol: float
+    atol: float
+    bound: float
+    dtype: Any = np.float64
+    t0: float = 0.0
+    transient: float = 0.0
+
+
+def _prepare(system: System | str, *, x0, params, members, dt, pts_per_period, transient, t0, method, rtol, atol,
+             substeps, bound, dtype=None, multiple: int = 1, single: bool = False) -> _Run:
+    """Check the inputs, pad the members (repeating the last) to a multiple of ``multiple`` and
+    of the device count, place them across the devices, and run the transient."""
+    from .core import program_sizes, spread_members, stepper, uses_stepper
+
+    system = as_system(system)
+    try:
+        real = np.dtype(np.float64 if dtype is None else dtype)
+    except TypeError:
+        real = None
+    if real not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype must be float64 or float32, got {dtype!r}")
+    p, axes, n_batch = split_params(system, params)
+    if single and n_batch is not None:
+        raise ValueError("batched parameters given to trajectory(); use ensemble()")
+    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
+    if not (transient >= 0 and math.isfinite(transient)):
+        raise ValueError(f"transient must be a finite number >= 0, got {transient}")
+    if single:
+        members = 1
+        if x0 is not None:
+            x0 = check_x0(system, x0)[None]
+    elif x0 is not None:
+        x0 = check_x0(system, x0)
+        if x0.ndim != 2 and not (system.delay and x0.ndim == 1):
+            raise ValueError(f"x0 of an ensemble must have shape (members, {system.dim}), got {x0.shape}")
+        if members is not None and members != x0.shape[0]:
+            raise ValueError(f"x0 holds {x0.shape[0]} states but members={members!r}; give one or the other")
+        members = x0.shape[0]
+    if members is None:
+        members = n_batch
+    if members is None:
+        raise ValueError("give x0 of shape (members, dim), members=, or batched params")
+    if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1:
+        raise ValueError(f"an ensemble needs members >= 1 (an integer, or x0 of shape (members, {system.dim})), "
+                         f"got {members!r}")
+    if n_batch is not None and n_batch != members:
+        raise ValueError(f"{members} initial conditions but {n_batch} parameter sets")
+    meth = resolve_method(system, method)
+    static = program_sizes(system, meth, dt, p, substeps=substeps,
+                           max_steps=max(100_000, 2000 * 1024))
+    if meth == "delay":
+        cfg = SolverConfig("delay", 1, substeps=static[0], buffer=static[1])
+        if single:  # one history: checked as such, then given a member axis
+            state = jax.tree_util.tree_map(lambda a: a[None], initial_state(system, None if x0 is None else x0[0],
+                                                                             cfg, dt, p, None))
+        else:
+            state = initial_state(system, x0, cfg, dt, p, members)
+    else:
+        if x0 is None:
+            x0 = np.broadcast_to(system.ic, (members, system.dim))
+        if x0.shape != (members, system.dim):
+            raise ValueError(f"initial condition of {system.name} must have shape "
+                             f"{(system.dim,) if single else (members, system.dim)}, got {x0.shape[int(single):]}")
+        state = jnp.asarray(x0)
+    state = jax.tree_util.tree_map(lambda a: a.astype(real) if jnp.issubdtype(a.dtype, jnp.floating) else a, state)
+    n_dev = len(jax.local_devices())
+    spread = n_dev > 1 and members >= 2 * n_dev
+    step = math.lcm(multiple, n_dev if spread else 1)
+    padded = -(-members // step) * step
+    grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], padded - members, axis=0)]) if padded > members else a
+    state = jax.tree_util.tree_map(grow, state)
+    p = {k: (grow(jnp.asarray(v, real)) if axes[k] == 0 else jnp.asarray(v, real)) for k, v in p.items()}
+    if spread:
+        state = spread_members(state, padded)
+        p = {k: (spread_members(v, padded) if axes[k] == 0 else v) for k, v in p.items()}
+    run = _Run(system, members, padded, state, p, axes, dt, meth, static, t0 + transient, rtol, atol,
+               default_bound(system) if bound is None else bound, real)
+    run.t0, run.transient = float(t0), float(transient)
+    if uses_stepper(meth, None):
+        blank = stepper(system, meth, static).blank
+        if blank is not None:
+            run.state = jax.tree_util.tree_map(jnp.asarray, blank(np.asarray(state)))
+            if spread:
+                run.state = spread_members(run.state, padded)
+    return run
+
+
+def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None):
+    """Run the transient, then ``n`` outputs in chunks of ``length``: yields (index of the first
+    output, count, host outputs of the chunk (length, padded, ...), alive (padded,), first
+    (padded,)). One compiled program (per structure) does all of it; a member that leaves its
+    bound in the transient counts as bad from output 0."""
+    from .core import _segment_program, uses_stepper
+
+    system = run.system
+    keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
+    p_axes = tuple(sorted(run.axes.items()))
+    prog = _segment_program(system, run.method, run.static, p_axes, keep, length, bins)
+    alive = np.zeros(run.padded, bool)
+    alive[: run.members] = True  # the padding is not part of any result
+    first = np.full(run.padded, n, np.int32)
+    alive, first = jnp.asarray(alive), jnp.asarray(first)
+    rtol, atol, bound = (jnp.asarray(v, run.dtype) for v in (run.rtol, run.atol, run.bound))
+    state, start = run.state, True
+    T = run.transient
+    if T > 0:  # the transient: intervals of (at most) dt through the states program, outputs dropped
+        if uses_stepper(run.method, None):
+            fixed = run.method in ("map", "etdrk", "delay")  # their intervals are dt exactly
+            k = max(int(round(T / run.dt)), 0) if fixed else max(1, math.ceil(T / run.dt - 1e-9))
+            h = run.dt if fixed else T / k
+        else:  # diffrax: one interval
+            k, h = 1, T
+        tprog = prog if bins is None else _segment_program(system, run.method, run.static, p_axes, keep, length, None)
+        done = 0
+        while done < k:
+            c = min(length, k - done)
+            state, alive, first, _ = tprog(state, alive, first, run.t0 + done * h, h, c, 0, start, run.p, rtol, atol,
+                                           bound, None)
+            start = False
+            done += c
+        first = jnp.asarray(np.where(np.asarray(alive), np.asarray(first), 0).astype(np.int32))  # bad in the transient: 0
+    done = 0
+    while done < n:
+        c = min(length, n - done)
+        t_start = run.t_first + done * run.dt
+        state, alive, first, out = prog(state, alive, first, t_start, run.dt, c, done, start, run.p, rtol, atol,
+                                        bound, red)
+        start = False
+        out = jax.tree_util.tree_map(np.asarray, out)
+        yield done, c, out, np.asarray(alive), np.asarray(first)
+        done += c
+
+
+def _length(run: _Run, n: int, chunk: int | None) -> int:
+    """Outputs per compiled chunk: ``chunk``, or as many as fit in _CHUNK_BYTES (at most 1024);
+    it does not depend on n, so a new length does not recompile."""
+    if chunk is not None:
+        if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+            raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
+        return int(chunk)
+    return int(max(1, min(1024, _CHUNK_BYTES // (8 * run.system.dim * run.padded))))
 
 
 def trajectory(
@@ -218,106 +369,60 @@ def trajectory(
     ``transient`` (time units; iterations for maps) is integrated and discarded first.
     For a delay equation ``x0`` is the history on [-tau, 0] (samples, oldest first) or a constant.
     """
-    system = as_system(system)
-    p, axes, n_batch = split_params(system, params)
-    if n_batch is not None:
-        raise ValueError("batched parameters given to trajectory(); use ensemble()")
-    dt = output_dt(system, dt, pts_per_period, p)
-    if transient < 0:
-        raise ValueError(f"transient must be >= 0, got {transient}")
-    cfg = solver_config(system, method, int(n), dt, rtol, atol, substeps, p)
-    state = initial_state(system, x0, cfg, dt, p, None)
-    solve = get_solver(system, cfg)
-    ys, _ = solve(state, t0, t0 + transient, dt, p)
-    x = np.asarray(ys)
-    t = t0 + transient + dt * np.arange(cfg.n)
-    bad = _bad_mask(system, x, bound or default_bound(system))
-    if bad.any():
-        k = int(np.argmax(bad))
-        row = x[k]
-        raise DivergenceError(system.name, 0, float(t[k]), float(np.max(np.abs(row))) if np.all(np.isfinite(row)) else None)
-    return Trajectory(system.name, t, x, dt, {k: np.asarray(v).tolist() for k, v in p.items()}, cfg.method)
+    n = _check_n(n)
+    run = _prepare(system, x0=x0, params=params, members=None, dt=dt, pts_per_period=pts_per_period,
+                   transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
+                   single=True)
+    system = run.system
+    x = np.empty((n, system.dim if not system.delay else 1))
+    for i, c, out, alive, first in _chunks(run, n, _length(run, n, None)):
+        x[i:i + c] = out[:c, 0]
+        if not alive[0]:
+            k = int(first[0])
+            t = run.t_first + run.dt * k
+            row = x[k]
+            raise DivergenceError(system.name, 0, float(t), float(np.max(np.abs(row))) if np.all(np.isfinite(row)) else None)
+    t = run.t_first + run.dt * np.arange(n)
+    return Trajectory(system.name, t, x, run.dt, {k: np.asarray(v).tolist() for k, v in run.p.items()}, run.method)
 
 
-def _stream(
-    system: System | str,
-    n: int,
-    *,
-    x0=None,
-    params: Mapping[str, Any] | None = None,
-    members: int | None = None,
-    dt: float | None = None,
-    pts_per_period: float | None = None,
-    transient: float = 0.0,
-    t0: float = 0.0,
-    method: str = "auto",
-    rtol: float = 1e-9,
-    atol: float = 1e-9,
-    substeps: int | None = None,
-    chunk: int = 1000,
-    bound: float | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _check_n(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"the number of points must be an integer >= 1, got {n!r}")
+    return int(n)
+
+
+def stream(system: System | str, n: int, *, diverged_at: bool = False, chunk: int = 1000, x0=None,
+           params: Mapping[str, Any] | None = None, members: int | None = None, dt: float | None = None,
+           pts_per_period: float | None = None, transient: float = 0.0, t0: float = 0.0, method: str = "auto",
+           rtol: float = 1e-9, atol: float = 1e-9, substeps: int | None = None,
+           bound: float | None = None, dtype=None) -> Iterator[tuple[np.ndarray, ...]]:
     """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
-    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk.
-
-    ``x0`` is (members, dim); or give ``members`` to start them all from the reference
-    initial condition (with batched ``params``, the members follow the parameter batch).
-    """
-    system = as_system(system)
-    p, axes, n_batch = split_params(system, params)
-    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
-    if x0 is not None:
-        x0 = check_x0(system, x0)
-        if x0.ndim != 2 and not (system.delay and x0.ndim == 1):
-            raise ValueError(f"x0 of an ensemble must have shape (members, {system.dim}), got {x0.shape}")
-        if members is not None and members != x0.shape[0]:
-            raise ValueError(f"x0 holds {x0.shape[0]} states but members={members!r}; give one or the other")
-        members = x0.shape[0]
-    if members is None:
-        members = n_batch
-    if members is None:
-        raise ValueError("give x0 of shape (members, dim), members=, or batched params")
-    if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1:
-        raise ValueError(f"an ensemble needs members >= 1 (an integer, or x0 of shape (members, {system.dim})), "
-                         f"got {members!r}")
-    if n_batch is not None and n_batch != members:
-        raise ValueError(f"{members} initial conditions but {n_batch} parameter sets")
-    chunk = max(1, min(int(chunk), int(n)))
-    cfg = solver_config(system, method, chunk, dt, rtol, atol, substeps, p)
-    state = initial_state(system, x0, cfg, dt, p, members)
-    # members over every local device: padded (repeating the last) to a multiple of the count
-    state, p, _ = spread_batch(state, p, {k for k, a in axes.items() if a == 0}, members)
-    solve = get_solver(system, cfg, batched=True, p_axes=axes)
-    lim = bound or default_bound(system)
-    keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
-    valid = np.ones(members, dtype=bool)
-    first_bad = np.full(members, np.nan)
-    done, t_start, first = 0, t0 + transient, True
-    while done < n:
-        ys, state = solve(state, t0 if first else t_start, t_start, dt, p)
-        first = False
-        c = min(chunk, n - done)
-        went_bad, idx = (np.asarray(a)[:members] for a in _chunk_badness(ys, c, lim, keep))
-        new = went_bad & valid
-        first_bad[new] = t_start + dt * idx[new]
-        valid &= ~went_bad
-        yield t_start + dt * np.arange(c), np.asarray(ys)[:members, :c], valid.copy(), first_bad.copy()
-        done += c
-        t_start = t_start + dt * chunk
-
-
-def stream(system: System | str, n: int, *, diverged_at: bool = False, **kw) -> Iterator[tuple[np.ndarray, ...]]:
-    """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
-    (members, c, dim). One compiled call per chunk; memory is bounded by the chunk. With
-    ``diverged_at``, also the time each member first left its bound (NaN while valid).
+    (members, c, dim). One compiled call per chunk (the same program for every chunk and every
+    n); memory is bounded by the chunk. With ``diverged_at``, also the time each member first
+    left its bound (NaN while valid). A member that left is no longer integrated; its states
+    from its first bad one on are NaN.
 
     Keywords as for :func:`ensemble` (x0, params, members, dt, pts_per_period, transient, t0,
-    method, rtol, atol, substeps, bound) plus ``chunk`` (time points per call, default 1000).
+    method, rtol, atol, substeps, bound, dtype) plus ``chunk`` (time points per call, default 1000).
     ``x0`` is (members, dim); or give ``members`` to start them all from the reference initial
     condition (with batched ``params``, the members follow the parameter batch).
     """
-    for t, x, valid, first_bad in _stream(system, n, **kw):
-        yield (t, x, valid, first_bad) if diverged_at else (t, x, valid)
+    n = _check_n(n)
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+                   transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
+                   dtype=dtype)
+    m = run.members
+    for i, c, out, alive, first in _chunks(run, n, _length(run, n, chunk)):
+        x = np.swapaxes(out[:c, :m], 0, 1).copy()
+        idx = np.arange(i, i + c)
+        x[idx[None, :] >= first[:m, None]] = np.nan
+        t = run.t_first + run.dt * idx
+        valid = alive[:m].copy()
+        if diverged_at:
+            yield t, x, valid, np.where(valid, np.nan, run.t_first + run.dt * first[:m])
+        else:
+            yield t, x, valid
 
 
 def ensemble(
@@ -337,37 +442,211 @@ def ensemble(
     substeps: int | None = None,
     chunk: int | None = None,
     bound: float | None = None,
+    dtype=None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
-    """N initial conditions and/or N parameter sets in compiled, vmapped calls.
+    """N initial conditions and/or N parameter sets in compiled, vmapped calls (members spread
+    over every local device).
 
-    Never raises on divergence: ``valid`` marks members that stayed finite and bounded.
-    ``chunk`` (time points per compiled call) defaults to keeping each call under ~256 MB.
+    Never raises on divergence: ``valid`` marks members that stayed finite and bounded; a
+    member that left is no longer integrated and holds NaN from its first bad point on.
+    ``chunk`` (time points per compiled call) defaults to keeping each call under ~128 MB; it
+    does not depend on ``n`` (a new n does not recompile). ``dtype``: float64 (default) or
+    float32 (states, parameters and arithmetic; about twice the throughput, 1e-7 rounding).
     """
-    system = as_system(system)
-    n = int(n)
-    if x0 is not None:
-        x0 = check_x0(system, x0)
-    n_members = members or (x0.shape[0] if x0 is not None and x0.ndim else None)
-    if chunk is None:
-        per_step = 8 * system.dim * max(1, n_members or 1)
-        chunk = int(max(1, min(n, 2**28 // per_step)))
-    t_all, x_all = [], None
-    valid = None
-    kw = dict(x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period, transient=transient,
-              t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, chunk=chunk, bound=bound)
-    pos = 0
-    for t, x, valid, first_bad in _stream(system, n, **kw):
-        if x_all is None:
-            x_all = np.empty((x.shape[0], n, x.shape[2]))
-        x_all[:, pos : pos + x.shape[1]] = x
-        t_all.append(t)
-        pos += x.shape[1]
+    n = _check_n(n)
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+                   transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
+                   dtype=dtype)
+    m, system = run.members, run.system
+    x_all = np.empty((m, n, system.dim if not system.delay else 1), run.dtype)
+    alive = first = None
+    for i, c, out, alive, first in _chunks(run, n, _length(run, n, chunk)):
+        x_all[:, i:i + c] = np.swapaxes(out[:c, :m], 0, 1)
         if progress is not None:
-            progress(pos, n)
-    t = np.concatenate(t_all)
-    dt_used = float(t[1] - t[0]) if len(t) > 1 else float(output_dt(system, dt, pts_per_period))
-    return Ensemble(system.name, t, x_all, valid, first_bad, dt_used, resolve_method(system, method))
+            progress(i + c, n)
+    valid = alive[:m]
+    bad = np.flatnonzero(~valid)
+    for j in bad:
+        x_all[j, first[j]:] = np.nan
+    t = run.t_first + run.dt * np.arange(n)
+    diverged = np.where(valid, np.nan, run.t_first + run.dt * first[:m])
+    return Ensemble(system.name, t, x_all, valid.copy(), diverged, run.dt, run.method)
+
+
+@dataclass
+class EnsembleStatistics:
+    """Statistics of an ensemble at each output time, accumulated inside the compiled program
+    (the states never reach the host). Over the members that are still valid at that time (a
+    member that diverges counts until its last good output):
+
+    ``count`` (n,), ``mean`` and ``m2`` (sum of squared deviations) (n, d), ``minimum`` and
+    ``maximum`` (n, d), ``exceed`` (n, K, d) the number with |x - center| > level * scale for
+    each of ``levels``, ``histogram`` (n, d, bins) counts in uniform bins ``edges`` (d, bins + 1)
+    over center ± span * scale (values outside go to the end bins). ``diverged_at`` (members,)
+    is each member's first bad time (NaN while valid). :meth:`merge` combines two ensembles of the
+    same times (Chan et al.'s pairwise update of the moments)."""
+
+    system: str
+    t: np.ndarray
+    count: np.ndarray
+    mean: np.ndarray
+    m2: np.ndarray
+    minimum: np.ndarray
+    maximum: np.ndarray
+    levels: np.ndarray
+    exceed: np.ndarray
+    center: np.ndarray
+    scale: np.ndarray
+    edges: np.ndarray
+    histogram: np.ndarray
+    diverged_at: np.ndarray
+    dt: float
+    method: str = ""
+
+    @property
+    def members(self) -> int:
+        return len(self.diverged_at)
+
+    @property
+    def diverged(self) -> int:
+        return int(np.sum(np.isfinite(self.diverged_at)))
+
+    @property
+    def std(self) -> np.ndarray:
+        """(n, d) sample standard deviation (ddof 1; NaN with fewer than two members)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.count[:, None] > 1, np.sqrt(self.m2 / np.maximum(self.count[:, None] - 1, 1)), np.nan)
+
+    @property
+    def exceedance(self) -> dict[float, np.ndarray]:
+        """level -> (n, d) fraction of the valid members with |x - center| > level * scale."""
+        c = np.maximum(self.count, 1)[:, None]
+        return {float(k): self.exceed[:, i] / c for i, k in enumerate(self.levels)}
+
+    def quantile(self, q: float) -> np.ndarray:
+        """(n, d) quantile q of the members from the histogram (linear within a bin)."""
+        if not 0 < q < 1:
+            raise ValueError(f"q must be in (0, 1), got {q}")
+        cum = np.cumsum(self.histogram, axis=-1)
+        target = q * cum[..., -1:]
+        i = np.argmax(cum >= target, axis=-1)  # (n, d)
+        prev = np.take_along_axis(np.concatenate([np.zeros_like(cum[..., :1]), cum], axis=-1), i[..., None], -1)[..., 0]
+        here = np.take_along_axis(self.histogram, i[..., None], -1)[..., 0]
+        frac = np.where(here > 0, (target[..., 0] - prev) / np.maximum(here, 1), 0.5)
+        lo = np.take_along_axis(np.broadcast_to(self.edges[None], (len(i), *self.edges.shape)), i[..., None], -1)[..., 0]
+        return lo + frac * (self.edges[:, 1] - self.edges[:, 0])[None]
+
+    def merge(self, other: "EnsembleStatistics") -> "EnsembleStatistics":
+        """Both ensembles' statistics as one (same system, times, levels and bins)."""
+        if (other.t.shape != self.t.shape or not np.array_equal(other.edges, self.edges)
+                or not np.array_equal(other.levels, self.levels)):
+            raise ValueError("only statistics on the same times, levels and bins can be merged")
+        count, mean, m2 = _chan(self.count, self.mean, self.m2, other.count, other.mean, other.m2)
+        return EnsembleStatistics(self.system, self.t, count, mean, m2, np.fmin(self.minimum, other.minimum),
+                                  np.fmax(self.maximum, other.maximum), self.levels, self.exceed + other.exceed,
+                                  self.center, self.scale, self.edges, self.histogram + other.histogram,
+                                  np.concatenate([self.diverged_at, other.diverged_at]), self.dt, self.method)
+
+
+def _chan(na, ma, m2a, nb, mb, m2b):
+    """Chan, Golub & LeVeque's pairwise update: counts (n,), means and M2 (n, d) of two parts."""
+    n = na + nb
+    w = np.where(n > 0, nb / np.maximum(n, 1), 0.0)[:, None]
+    delta = mb - ma
+    mean = ma + delta * w
+    m2 = m2a + m2b + delta ** 2 * (na * w[:, 0])[:, None]
+    return n, np.where(n[:, None] > 0, mean, 0.0), np.where(n[:, None] > 0, m2, 0.0)
+
+
+def ensemble_statistics(
+    system: System | str,
+    n: int,
+    *,
+    x0=None,
+    params: Mapping[str, Any] | None = None,
+    members: int | None = None,
+    dt: float | None = None,
+    pts_per_period: float | None = None,
+    transient: float = 0.0,
+    t0: float = 0.0,
+    method: str = "auto",
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
+    substeps: int | None = None,
+    bound: float | None = None,
+    dtype=None,
+    center=None,
+    scale=None,
+    levels=(2.0, 3.0, 4.0),
+    bins: int = 200,
+    span: float = 8.0,
+    chunk: int = 256,
+    progress: Callable[[int, int], None] | None = None,
+) -> EnsembleStatistics:
+    """An ensemble reduced inside the compiled program to its :class:`EnsembleStatistics` at
+    each of ``n`` output times: memory holds the members' current states and ``chunk`` output
+    times of statistics, never the trajectories. Members are spread over every local device; the
+    reduction's order does not depend on their count (groups of members summed pairwise, merged
+    in order).
+
+    Keywords as for :func:`ensemble`, plus ``center`` and ``scale`` (d,) (default: the
+    climatological mean and standard deviation, :func:`chaoslab.ensembles.climatology`),
+    exceedance ``levels`` (in units of scale), histogram ``bins`` over center ± ``span`` scales,
+    and ``chunk`` (output times per compiled call).
+    """
+    from .core import GROUPS
+
+    n = _check_n(n)
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins must be a positive integer, got {bins!r}")
+    if not (span > 0 and math.isfinite(span)):
+        raise ValueError(f"span must be a positive number of scales, got {span}")
+    lv = np.atleast_1d(np.asarray(levels, dtype=np.float64))
+    if lv.ndim != 1 or lv.size == 0 or not np.all(np.isfinite(lv) & (lv >= 0)):
+        raise ValueError(f"levels must be a non-empty list of numbers >= 0, got {levels!r}")
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+                   transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
+                   dtype=dtype, multiple=GROUPS)
+    system, d = run.system, (run.system.dim if not run.system.delay else 1)
+    if center is None or scale is None:
+        from ..ensembles.forecast import climatology
+
+        mu, sd = climatology(system, None if any(a == 0 for a in run.axes.values()) else params)
+        center = mu if center is None else center
+        scale = sd if scale is None else scale
+    center = np.broadcast_to(np.asarray(center, dtype=np.float64), (d,)).copy()
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (d,)).copy()
+    if not (np.all(np.isfinite(center)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+        raise ValueError("center must be finite and scale finite and > 0 (one per variable)")
+    lo = center - span * scale
+    width = 2 * span * scale / bins
+    edges = lo[:, None] + width[:, None] * np.arange(bins + 1)[None, :]
+    red = tuple(jnp.asarray(a, run.dtype) for a in (center, scale, lv, lo, width))
+    count = np.zeros(n, np.int64)
+    mean, m2 = np.zeros((n, d)), np.zeros((n, d))
+    mn, mx = np.full((n, d), np.inf), np.full((n, d), -np.inf)
+    exceed = np.zeros((n, lv.size, d), np.int64)
+    hist = np.zeros((n, d, bins), np.int64)
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
+    length = int(chunk)  # not min(chunk, n): a new n does not recompile (outputs past n are skipped)
+    alive = first = None
+    for i, c, out, alive, first in _chunks(run, n, length, bins=int(bins), red=red):
+        n_g, mean_g, m2_g, lo_c, hi_c, exc, h = (a[:c] for a in out)
+        sl = slice(i, i + c)
+        cnt, mu_c, m2_c = np.zeros(c, np.int64), np.zeros((c, d)), np.zeros((c, d))
+        for g in range(n_g.shape[1]):  # the groups in a fixed order: bits independent of the devices
+            cnt, mu_c, m2_c = _chan(cnt, mu_c, m2_c, n_g[:, g].astype(np.int64), mean_g[:, g], m2_g[:, g])
+        count[sl], mean[sl], m2[sl] = cnt, mu_c, m2_c
+        mn[sl], mx[sl], exceed[sl], hist[sl] = lo_c, hi_c, exc, h
+        if progress is not None:
+            progress(i + c, n)
+    m = run.members
+    diverged = np.where(alive[:m], np.nan, run.t_first + run.dt * first[:m])
+    t = run.t_first + run.dt * np.arange(n)
+    return EnsembleStatistics(system.name, t, count, mean, m2, mn, mx, lv, exceed, center, scale, edges, hist,
+                              diverged, run.dt, run.method)
 
 
 # ----------------------------------------------------------------------------- noise

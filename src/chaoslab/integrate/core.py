@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import diffrax as dfx
 import equinox as eqx
@@ -153,17 +153,103 @@ def _substeps_rk4(system: System, ts, substeps: int | None) -> int:
     return fixed_substeps(system, "rk4", float(np.max(np.diff(t))) if t.size > 1 else 0.0)
 
 
-# ----------------------------------------------------------------------------- one member's program
-def _next_times(ts):
-    """The end of each output interval; the last one is empty (the scans below emit the state at
-    the start of each interval, so n outputs take n - 1 intervals and one empty one)."""
-    return jnp.concatenate([ts[1:], ts[-1:]])
+# ----------------------------------------------------------------------------- steppers
+class Stepper(NamedTuple):
+    """One member's integrator as pure functions (each traceable; vmap makes ensembles):
+
+    - ``init(x0, t0, dt, p, rtol, atol) -> state`` (dt: the output spacing, an initial step bound);
+    - ``advance(state, ta, tb, p, rtol, atol) -> state``: from ta to tb (one output interval);
+    - ``read(state) -> x``: the current state (NaN where the solver failed);
+    - ``skip(state, t0, T, dt, p, rtol, atol) -> state``: a transient of length T from t0
+      (fixed-step methods take round(T / h) steps of their step h = dt / substeps, maps round(T)
+      iterations, dopri5 integrates to t0 + T);
+    - ``blank(x)``: a state of init's structure holding x (numpy; any batch shape), which a
+      program initialises where it starts (None where the state is x itself).
+    """
+
+    init: Any
+    advance: Any
+    read: Any
+    skip: Any
+    blank: Any = None  # x (numpy, any leading batch) -> a state of init's structure holding x, for init in a program
 
 
-def _member_program(system: System, method: str, static: tuple, adjoint, keep: tuple):
-    """f(x0, ts, p, rtol, atol, bound) -> (ys (n, ...), bad (n,)) for one member (pure,
-    traceable); ``bad`` marks outputs that are not finite or beyond the bound in a coordinate of
-    ``keep``, computed as each output is made (the outputs are not read a second time)."""
+def _fixed(step, m: int):
+    """init/read/skip of a fixed-step method whose state is x: ``step(x, t, h, p)``, ``m`` steps
+    per output interval; an output interval of length dt takes steps h = dt / m."""
+
+    def advance(x, ta, tb, p, rtol, atol):
+        h = (tb - ta) / m
+        if m == 1:  # no inner loop (a loop of one trip still costs a loop per step)
+            return step(x, ta, h, p)
+        return lax.fori_loop(0, m, lambda i, y: step(y, ta + i * h, h, p), x)
+
+    def skip(x, t0, T, h, p):
+        k = jnp.maximum(jnp.round(T / h), 0).astype(jnp.int32)
+        return lax.fori_loop(0, k, lambda i, y: step(y, t0 + i * h, h, p), x)
+
+    return advance, skip
+
+
+def stepper(system: System, method: str, static: tuple) -> Stepper:
+    """The :class:`Stepper` of ``method`` (rk4, dopri5, map, etdrk, delay) with its static
+    sizes: rk4 (substeps,), dopri5 (max_steps,), map (iterations per output,), etdrk
+    (substeps, h), delay (substeps, buffer length). The building block of :func:`solve` and of
+    the chunked programs behind ``trajectory``, ``ensemble``, ``stream`` and
+    ``ensemble_statistics``."""
+    f = system.rhs
+    ident = lambda x0, t0, dt, p, rtol, atol: x0
+    same = lambda x: x
+    if method == "rk4":
+        (m,) = static
+        advance, skip = _fixed(lambda x, t, h, p: _rk4_step(f, x, t, h, p), m)
+        return Stepper(ident, advance, same, lambda x, t0, T, dt, p, rtol, atol: skip(x, t0, T, dt / m, p))
+    if method == "dopri5":
+        (max_steps,) = static
+
+        def init(x0, t0, dt, p, rtol, atol):
+            return dopri5_start(f, x0, t0, dt, p, rtol, atol)
+
+        def advance(c, ta, tb, p, rtol, atol):
+            return dopri5_advance(f, c, tb, p, rtol, atol, max_steps)
+
+        def skip(c, t0, T, dt, p, rtol, atol):
+            return dopri5_advance(f, c, t0 + T, p, rtol, atol, max_steps)
+
+        def blank(x):
+            b = x.shape[:-1]
+            return (x, np.zeros_like(x), np.zeros(b, x.dtype), np.zeros(b, x.dtype), np.zeros(b, np.int32),
+                    np.zeros(b, bool))
+
+        return Stepper(init, advance, lambda c: jnp.where(c[5], jnp.nan, c[0]), skip, blank)
+    if method == "map":
+        (s,) = static
+
+        def advance(x, ta, tb, p, rtol, atol):
+            return f(x, ta, p) if s == 1 else lax.fori_loop(0, s, lambda i, y: f(y, ta + i, p), x)
+
+        def skip(x, t0, T, dt, p, rtol, atol):
+            k = jnp.maximum(jnp.round(T), 0).astype(jnp.int32)
+            return lax.fori_loop(0, k, lambda i, y: f(y, t0 + i, p), x)
+
+        return Stepper(ident, advance, same, skip)
+    if method == "etdrk":
+        m, h = static
+        one = system.stepper(h)
+        advance, skip = _fixed(lambda x, t, hh, p: one(x), m)
+        return Stepper(ident, advance, same, lambda x, t0, T, dt, p, rtol, atol: skip(x, t0, T, h, p))
+    if method == "delay":
+        from .solvers import delay_step
+
+        m, M = static
+        step = delay_step(system, M)
+        advance, skip = _fixed(step, m)
+        return Stepper(ident, advance, lambda c: c[0], lambda c, t0, T, dt, p, rtol, atol: skip(c, t0, T, dt / m, p))
+    raise ValueError(f"method {method!r} has no stepper (diffrax's methods run whole grids)")
+
+
+def _checker(keep: tuple):
+    """bad(x, bound): not finite, or a coordinate of ``keep`` beyond the bound (last axis)."""
 
     def check(x, bound):
         b = ~jnp.all(jnp.isfinite(x), axis=-1)
@@ -171,118 +257,221 @@ def _member_program(system: System, method: str, static: tuple, adjoint, keep: t
             b = b | jnp.any(jnp.abs(x[..., list(keep)]) > bound, axis=-1)
         return b
 
-    def checked(run):  # for programs whose outputs come from elsewhere (diffrax, delay)
-        def run_checked(x0, ts, p, rtol, atol, bound):
-            ys = run(x0, ts, p, rtol, atol)
-            return ys, check(ys, bound)
+    return check
 
-        return run_checked
-    if method == "rk4":
-        (m,) = static
-        f = system.rhs
 
-        @partial(jax.checkpoint, prevent_cse=False)  # inside scan: no CSE barrier needed
-        def interval(x, tt, p):
-            ta, tb = tt
-            h = (tb - ta) / m
-            if m == 1:  # no inner loop (a loop of one trip still costs a loop per step)
-                return _rk4_step(f, x, ta, h, p)
-            return lax.fori_loop(0, m, lambda i, y: _rk4_step(f, y, ta + i * h, h, p), x)
+def _diffrax_member(system: System, method: str, max_steps: int, adjoint):
+    """One member on a whole grid through diffrax: (x0, ts, p, rtol, atol) -> ys (n, d)."""
+    solver = dfx.Dopri5() if method == "dopri5" else ADAPTIVE[method]()
+    term = dfx.ODETerm(lambda t, y, p: system.rhs(y, t, p))
+    adj = dfx.RecursiveCheckpointAdjoint() if adjoint is None else adjoint
 
-        def run(x0, ts, p, rtol, atol, bound):
-            def body(x, tt):  # emits the state at the start of the interval (no copy of the output)
-                return interval(x, tt, p), (x, check(x, bound))
+    def run(x0, ts, p, rtol, atol):
+        sol = dfx.diffeqsolve(term, solver, ts[0], ts[-1], None, x0, args=p, saveat=dfx.SaveAt(ts=ts),
+                              stepsize_controller=dfx.PIDController(rtol=rtol, atol=atol),
+                              max_steps=max_steps, throw=False, adjoint=adj)
+        ok = sol.result == dfx.RESULTS.successful
+        return jnp.where(ok, sol.ys, jnp.where(jnp.isfinite(sol.ys), sol.ys, jnp.nan))
 
-            return lax.scan(body, x0, (ts, _next_times(ts)))[1]
+    return run
 
-        return run
 
-    if method == "dopri5" and adjoint is None:
-        (max_steps,) = static
-        f = system.rhs
+def _vm(fn, batched: bool, state_axis, p_axes: dict, n_args: int):
+    """``fn(state, *args, p, rtol, atol)`` vmapped over members: the state (axis 0 when batched)
+    and the parameters named in p_axes; ``n_args`` unbatched arguments sit between them."""
+    if not batched:
+        return fn
+    return jax.vmap(fn, in_axes=(state_axis, *([None] * n_args), p_axes, None, None))
 
-        def run(x0, ts, p, rtol, atol, bound):
-            carry = dopri5_start(f, x0, ts[0], jnp.max(jnp.diff(ts), initial=1.0), p, rtol, atol)
 
-            def body(c, t_end):
-                y = jnp.where(c[5], jnp.nan, c[0])
-                return dopri5_advance(f, c, t_end, p, rtol, atol, max_steps), (y, check(y, bound))
-
-            return lax.scan(body, carry, _next_times(ts))[1]
-
-        return run
-
-    if method in ADAPTIVE or method == "dopri5":
-        (max_steps,) = static
-        solver = dfx.Dopri5() if method == "dopri5" else ADAPTIVE[method]()
-        term = dfx.ODETerm(lambda t, y, p: system.rhs(y, t, p))
-        adj = dfx.RecursiveCheckpointAdjoint() if adjoint is None else adjoint
-
-        def run(x0, ts, p, rtol, atol):
-            sol = dfx.diffeqsolve(term, solver, ts[0], ts[-1], None, x0, args=p, saveat=dfx.SaveAt(ts=ts),
-                                  stepsize_controller=dfx.PIDController(rtol=rtol, atol=atol),
-                                  max_steps=max_steps, throw=False, adjoint=adj)
-            ok = sol.result == dfx.RESULTS.successful
-            return jnp.where(ok, sol.ys, jnp.where(jnp.isfinite(sol.ys), sol.ys, jnp.nan))
-
-        return checked(run)
-
-    if method == "map":
-        (s,) = static
-        f = system.rhs
-
-        def run(x0, ts, p, rtol, atol, bound):
-            def body(x, t):
-                return lax.fori_loop(0, s, lambda i, y: f(y, t + i, p), x), (x, check(x, bound))
-
-            return lax.scan(body, x0, ts)[1]
-
-        return run
-
-    if method == "etdrk":
-        m, h = static
-        step = system.stepper(h)
-
-        @partial(jax.checkpoint, prevent_cse=False)  # inside scan: no CSE barrier needed
-        def steps(x):
-            return step(x) if m == 1 else lax.fori_loop(0, m, lambda i, y: step(y), x)
-
-        def run(x0, ts, p, rtol, atol, bound):
-            return lax.scan(lambda x, _: (steps(x), (x, check(x, bound))), x0, ts)[1]
-
-        return run
-
-    if method == "delay":
-        from .solvers import SolverConfig, _make_delay
-
-        m, M = static
-
-        def run(state, ts, p, rtol, atol):
-            dt = ts[1] - ts[0] if ts.shape[0] > 1 else 1.0
-            cfg = SolverConfig("delay", int(ts.shape[0]), substeps=m, buffer=M)
-            ys, _ = _make_delay(system, cfg)(state, ts[0], ts[0], dt, p)
-            return ys
-
-        return checked(run)
-    raise ValueError(f"method {method!r} is not one of the integrators")  # resolve_method prevents this
+def uses_stepper(method: str, adjoint=None) -> bool:
+    """Whether ``method`` runs on a :func:`stepper` (diffrax's methods, and dopri5 with an
+    adjoint, run whole grids through diffrax)."""
+    return method in ("rk4", "map", "etdrk", "delay") or (method == "dopri5" and adjoint is None)
 
 
 @lru_cache(maxsize=256)
 def _program(system: System, method: str, static: tuple, adjoint, p_axes: tuple, x_batched: bool, keep: tuple):
-    """The jitted, member-vmapped program (cached per system and static structure)."""
-    member = _member_program(system, method, static, adjoint, keep)
+    """The jitted program of :func:`solve` (cached per system and static structure):
+    (x0, ts, p, rtol, atol, bound) -> (ys, first_bad), ys time-major (n, B, d) when batched.
+    Steppers run time-major (a scan over time of the member-vmapped step: each output is
+    written once, contiguously); diffrax's whole-grid solves are vmapped and transposed."""
     axes = dict(p_axes)
+    batched = x_batched or any(a == 0 for a in axes.values())
+    check = _checker(keep)
+    if not uses_stepper(method, adjoint):
+        member = _diffrax_member(system, method, static[0], adjoint)
+
+        def run_diffrax(x0, ts, p, rtol, atol, bound):
+            f = jax.vmap(member, in_axes=(0 if x_batched else None, None, axes, None, None)) if batched else member
+            ys = f(x0, ts, p, rtol, atol)
+            ys = jnp.moveaxis(ys, -2, 0) if batched else ys
+            bad = check(ys, bound)
+            n = ts.shape[0]
+            return ys, jnp.where(bad.any(axis=0), jnp.argmax(bad, axis=0), n)
+
+        return jax.jit(run_diffrax)
+
+    st = stepper(system, method, static)
+    init = _vm(st.init, batched, 0 if x_batched else None, axes, 2)
+    adv = _vm(st.advance, batched, 0, axes, 2)
+    read = jax.vmap(st.read) if batched else st.read
+    if method in ("rk4", "etdrk"):  # reverse mode keeps one state per output interval
+        adv = partial(jax.checkpoint, prevent_cse=False)(adv)  # inside scan: no CSE barrier needed
 
     def run(x0, ts, p, rtol, atol, bound):
-        f = member
-        if x_batched or any(a == 0 for a in axes.values()):
-            f = jax.vmap(member, in_axes=(0 if x_batched else None, None, axes, None, None, None))
-        ys, bad = f(x0, ts, p, rtol, atol, bound)
+        dt0 = jnp.max(jnp.diff(ts), initial=1.0)
+        s0 = init(x0, ts[0], dt0, p, rtol, atol)
+
+        def body(s, tt):  # emits the state at the start of the interval
+            y = read(s)
+            return adv(s, tt[0], tt[1], p, rtol, atol), (y, check(y, bound))
+
+        ys, bad = lax.scan(body, s0, (ts, jnp.concatenate([ts[1:], ts[-1:]])))[1]
         n = ts.shape[0]
-        first = jnp.where(bad.any(axis=-1), jnp.argmax(bad, axis=-1), n)
-        return ys, first
+        return ys, jnp.where(bad.any(axis=0), jnp.argmax(bad, axis=0), n)
 
     return jax.jit(run)
+
+
+# ----------------------------------------------------------------------------- chunked programs
+#: member groups of the on-device moments: each output time's mean and M2 are accumulated per
+#: group of members (pairwise sums) and merged on the host in a fixed order (Chan et al.), so
+#: the reduction does not depend on how members are spread over devices (counts dividing 16)
+GROUPS = 16
+
+
+def program_sizes(system: System, method: str, dt: float, p, *, substeps: int | None = None,
+                  max_steps: int = MAX_STEPS) -> tuple:
+    """The static sizes of ``method``'s :func:`stepper` for output spacing ``dt`` and resolved
+    parameters ``p`` (one rule for solve and the chunked programs)."""
+    if method == "rk4":
+        return (fixed_substeps(system, "rk4", dt, substeps),)
+    if method == "map":
+        if dt != round(dt) or dt < 1:
+            raise ValueError(f"a map's output times are spaced by a whole number of iterations, got {dt}")
+        return (int(round(dt)),)
+    if method == "etdrk":
+        m = fixed_substeps(system, "etdrk", dt, substeps)
+        return (m, dt / m)
+    if method == "delay":
+        return tuple(delay_steps(system, dt, p, substeps=substeps))
+    if not (isinstance(max_steps, (int, np.integer)) and max_steps >= 1):
+        raise ValueError(f"max_steps must be a positive integer, got {max_steps!r}")
+    return (int(max_steps),)
+
+
+def _pairwise_sum(a):
+    """Sum over axis 1 by explicit pairwise halving (zero-padded to a power of two): elementwise
+    additions in a fixed order, so the bits do not depend on how XLA vectorises a reduction for
+    the shape at hand (it differs with the number of groups on a device)."""
+    g = a.shape[1]
+    size = 1 << max(0, (g - 1).bit_length())
+    if size > g:
+        a = jnp.concatenate([a, jnp.zeros((a.shape[0], size - g, *a.shape[2:]), a.dtype)], axis=1)
+    while a.shape[1] > 1:
+        half = a.shape[1] // 2
+        a = a[:, :half] + a[:, half:]
+    return a[:, 0]
+
+
+def _moments(y, ok, center, scale, levels, lo, width, bins: int):
+    """One output time's reductions over members y (B, d) where ok (B,): per group of members
+    (GROUPS) the count, mean and sum of squared deviations; over all, min, max, the counts of
+    |y - center| > level * scale (K, d) and the histogram (d, bins) of uniform bins from lo."""
+    B, d = y.shape
+    yg, okg = y.reshape(GROUPS, B // GROUPS, d), ok.reshape(GROUPS, B // GROUPS)
+    w = okg[..., None]
+    n_g = okg.sum(axis=1, dtype=jnp.int32)
+    mean_g = _pairwise_sum(jnp.where(w, yg, 0.0)) / jnp.maximum(n_g, 1)[:, None].astype(y.dtype)
+    m2_g = _pairwise_sum(jnp.where(w, (yg - mean_g[:, None]) ** 2, 0.0))
+    okc = ok[:, None]
+    mn = jnp.where(okc, y, jnp.inf).min(axis=0)
+    mx = jnp.where(okc, y, -jnp.inf).max(axis=0)
+    z = jnp.abs(jnp.where(okc, y, center) - center) / scale
+    exc = ((z[:, None, :] > levels[None, :, None]) & okc[:, None, :]).sum(axis=0, dtype=jnp.int32)
+    idx = jnp.clip(jnp.floor((jnp.where(okc, y, lo) - lo) / width), 0, bins - 1).astype(jnp.int32)
+    hist = jnp.zeros((d, bins), jnp.int32).at[jnp.arange(d)[None, :], idx].add(okc.astype(jnp.int32))
+    return n_g, mean_g, m2_g, mn, mx, exc, hist
+
+
+def _where_members(ok, a, b):
+    """The PyTree ``a`` for members where ok (leading axis), ``b`` elsewhere."""
+    return jax.tree_util.tree_map(lambda u, v: jnp.where(ok.reshape((-1,) + (1,) * (u.ndim - 1)), u, v), a, b)
+
+
+@lru_cache(maxsize=256)
+def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, keep: tuple, length: int,
+                     bins: int | None):
+    """One fixed-size chunk of a member-batched run, compiled once per structure (a new count,
+    start time, spacing, tolerance or parameter value does not recompile):
+
+    (state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red) ->
+    (state, alive, first, out)
+
+    With ``start`` the state is a ``Stepper.blank`` and is initialised at t_start first (one
+    program serves the first chunk, the transient and the rest).
+
+    Outputs i < count are the states at t_start + i dt; the state returned is the one at
+    t_start + count dt (the next chunk's first output). ``alive`` (B,) marks members finite and
+    within the bound at every output so far; ``first`` (B,) the index (offset + i) of a member's
+    first bad output. A member that is not alive is no longer advanced. ``out``: the states
+    (length, B, d) (``bins`` None), or with ``bins`` the reductions of :func:`_moments` over the
+    alive members at each output time (``red`` = (center, scale, levels, lo, width))."""
+    axes = dict(p_axes)
+    check = _checker(keep)
+    reduce = (lambda y, ok, red: _moments(y, ok, *red, bins)) if bins is not None else None
+    if uses_stepper(method, None):
+        st = stepper(system, method, static)
+        adv = jax.vmap(st.advance, in_axes=(0, None, 0, axes, None, None))
+        read = jax.vmap(st.read)
+        init = jax.vmap(st.init, in_axes=(0, None, None, axes, None, None))
+
+        def run(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
+            if st.blank is not None:  # a first chunk initialises the solver where it starts
+                state = lax.cond(start, lambda s: init(s[0], t_start, dt, p, rtol, atol), lambda s: s, state)
+            if method == "dopri5":  # max_steps counts the steps of one chunk
+                state = (*state[:4], jnp.zeros_like(state[4]), state[5])
+
+            def body(carry, i):
+                s, alive, first = carry
+                y = read(s)
+                live = i < count
+                ok = alive & ~check(y, bound)
+                first = jnp.where(live & alive & ~ok, (offset + i).astype(first.dtype), first)
+                ta, tb = t_start + i * dt, t_start + (i + 1) * dt
+                # members that left are frozen; their interval ends at -inf (an adaptive solver
+                # takes no step: it does not hold the batch up shrinking its steps at a blow-up)
+                s = lax.cond(live, lambda s: _where_members(ok, adv(s, ta, jnp.where(ok, tb, -jnp.inf), p, rtol, atol),
+                                                            s), lambda s: s, s)
+                if reduce is None:
+                    out = y
+                else:  # outputs past the count are not reduced
+                    shapes = jax.eval_shape(lambda y: reduce(y, ok, red), y)
+                    out = lax.cond(live, lambda y: reduce(y, ok, red),
+                                   lambda y: jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), shapes), y)
+                return (s, jnp.where(live, ok, alive), first), out
+
+            (s, alive, first), out = lax.scan(body, (state, alive, first), jnp.arange(length))
+            return s, alive, first, out
+
+        return jax.jit(run)
+
+    member = _diffrax_member(system, method, static[0], None)
+
+    def run_diffrax(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
+        i = jnp.arange(length + 1)
+        ts = t_start + jnp.minimum(i, count) * dt  # points past the count repeat the end
+        ys = jax.vmap(member, in_axes=(0, None, axes, None, None))(state, ts, p, rtol, atol)
+        ys = jnp.moveaxis(ys, 1, 0)  # (length + 1, B, d)
+        live = (i[:-1] < count)[:, None]
+        ok = jnp.cumprod(~check(ys[:-1], bound) | ~live, axis=0).astype(bool) & alive[None]
+        went = live & ~ok & alive[None]
+        first = jnp.where(went.any(axis=0), (offset + jnp.argmax(went, axis=0)).astype(first.dtype), first)
+        out = ys[:-1] if reduce is None else jax.vmap(lambda y, o: reduce(y, o, red))(ys[:-1], ok)
+        return ys[-1], ok[-1], first, out
+
+    return jax.jit(run_diffrax)
 
 
 def solve(
@@ -298,6 +487,7 @@ def solve(
     bound: float | None = None,
     adjoint: Any = None,
     max_steps: int = MAX_STEPS,
+    time_major: bool = False,
 ) -> Solution:
     """Integrate ``system`` from ``x0`` at ``ts[0]`` to every time in ``ts``; pure JAX.
 
@@ -321,8 +511,11 @@ def solve(
         max_steps: adaptive steps per member at most; a member that needs more becomes NaN
             from there on (and invalid).
 
+        time_major: ys of shape (n, *batch, dim), the layout the program computes in (no
+            transpose: the fastest for large batches) instead of (*batch, n, dim).
+
     Returns:
-        :class:`Solution` with ``ys`` of shape (*batch, n, dim).
+        :class:`Solution` with ``ys`` of shape (*batch, n, dim) (time_major: (n, *batch, dim)).
     """
     system = as_system(system)
     meth = resolve_method(system, method)
@@ -413,11 +606,11 @@ def solve(
         spread, flat_p, pad = spread_batch(xin if x_batched else None, flat_p, {k for k in p if p_batch[k]}, B)
         xin = spread if x_batched else xin
     ys, first = prog(xin, ts, flat_p, jnp.asarray(rtol, dtype), jnp.asarray(atol, dtype), jnp.asarray(lim, dtype))
-    if pad:
-        ys, first = ys[:B], first[:B]
-    if batch:
-        ys = ys.reshape((*batch, *ys.shape[1:]))
+    if batch:  # the program is time-major: (n, B + pad, d)
+        ys, first = ys[:, :B], first[:B]
+        ys = ys.reshape((ys.shape[0], *batch, *ys.shape[2:]))
+        if not time_major:
+            ys = jnp.moveaxis(ys, 0, len(batch))
         first = first.reshape(batch)
     n = ts.shape[0]
     return Solution(ts=ts, ys=ys, valid=first == n, first_bad=first)
-

@@ -1,4 +1,6 @@
-"""Compiled solvers: pure functions ``solve(state, t0, t_first, dt, p) -> (ys, state)``.
+"""The integrators' building blocks (the RK4 step, Dormand–Prince 5(4), the delay step, step
+sizing) and ``get_solver``: ``solve(state, t0, t_first, dt, p) -> (ys, state)`` over the
+steppers of :mod:`chaoslab.integrate.core` (for the analysis code's fixed-length runs).
 
 Every solver returns ``n`` states on the uniform grid ``t_first + k*dt`` (k = 0..n-1), having
 started from ``state`` at time ``t0 <= t_first`` (the span ``t_first - t0`` is a transient that is
@@ -95,26 +97,6 @@ def _rk4_step(f, x, t, h, p):
     return x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
 
 
-def _make_rk4(system: System, cfg: SolverConfig):
-    f = system.rhs
-    m = cfg.substeps
-
-    def solve(x0, t0, t_first, dt, p):
-        h = dt / m
-        n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
-        x = lax.fori_loop(0, n_tr, lambda i, x: _rk4_step(f, x, t0 + i * h, h, p), x0)
-
-        def out(x, k):
-            t = t_first + k * dt
-            y = lax.fori_loop(0, m, lambda i, y: _rk4_step(f, y, t + i * h, h, p), x)
-            return y, x
-
-        xl, ys = lax.scan(out, x, jnp.arange(cfg.n))
-        return ys, xl
-
-    return solve
-
-
 # ----------------------------------------------------------------------------- ODE: Dormand–Prince 5(4)
 # Butcher tableau of Dormand & Prince (1980), J. Comput. Appl. Math. 6, 19-26.
 _DP_C = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0)
@@ -186,46 +168,6 @@ def dopri5_advance(f, carry, t_end, p, rtol, atol, max_steps):
     return lax.while_loop(cond, body, carry)
 
 
-def _make_dopri5(system: System, cfg: SolverConfig):
-    f = system.rhs
-    rtol, atol = cfg.rtol, cfg.atol
-
-    def solve(x0, t0, t_first, dt, p):
-        carry = dopri5_start(f, x0, t0, dt, p, rtol, atol)
-        carry = dopri5_advance(f, carry, jnp.maximum(t_first, carry[2]), p, rtol, atol, cfg.max_steps)
-
-        def out(c, k):
-            y = jnp.where(c[5], jnp.nan, c[0])
-            c = dopri5_advance(f, c, t_first + (k + 1) * dt, p, rtol, atol, cfg.max_steps)
-            return c, y
-
-        last, ys = lax.scan(out, carry, jnp.arange(cfg.n))
-        return ys, jnp.where(last[5], jnp.nan, last[0])
-
-    return solve
-
-
-# ----------------------------------------------------------------------------- PDE: ETD Runge-Kutta
-def _make_etdrk(system: System, cfg: SolverConfig):
-    """Fixed steps h of the system's exponential time-differencing stepper (ETDRK4 for the
-    built-in PDEs), ``substeps`` per output interval."""
-    step = system.stepper(cfg.h)
-    m = cfg.substeps
-    h = cfg.h
-
-    def solve(x0, t0, t_first, dt, p):
-        n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
-        x = lax.fori_loop(0, n_tr, lambda i, x: step(x), x0)
-
-        def out(x, k):
-            return lax.fori_loop(0, m, lambda i, y: step(y), x), x
-
-        xl, ys = lax.scan(out, x, jnp.arange(cfg.n))
-        return ys, xl
-
-    return solve
-
-
 # ----------------------------------------------------------------------------- ODE: diffrax
 def _make_adaptive(system: System, cfg: SolverConfig):
     term = dfx.ODETerm(lambda t, y, p: system.rhs(y, t, p))
@@ -250,23 +192,6 @@ def _make_adaptive(system: System, cfg: SolverConfig):
     return solve
 
 
-# ----------------------------------------------------------------------------- maps
-def _make_map(system: System, cfg: SolverConfig):
-    f = system.rhs
-
-    def solve(x0, t0, t_first, dt, p):
-        n_tr = jnp.maximum(jnp.round(t_first - t0).astype(jnp.int32), 0)
-        x = lax.fori_loop(0, n_tr, lambda i, x: f(x, t0 + i, p), x0)
-
-        def step(x, k):
-            return f(x, t_first + k, p), x
-
-        xl, ys = lax.scan(step, x, jnp.arange(cfg.n))
-        return ys, xl
-
-    return solve
-
-
 # ----------------------------------------------------------------------------- delay equations
 def _hermite(x0, x1, f0, f1, h, u):
     """Cubic Hermite interpolant at fraction u in [0, 1] of a step of length h."""
@@ -277,21 +202,21 @@ def _hermite(x0, x1, f0, f1, h, u):
     return h00 * x0 + h10 * h * f0 + h01 * x1 + h11 * h * f1
 
 
-def _make_delay(system: System, cfg: SolverConfig):
-    """State: (x, xs, fs, i, f0) — ring buffers of the last ``buffer`` states and derivatives
-    (slot ``i % buffer`` holds the current time; absolute index ``buffer - 1`` is t = 0), and
-    f0, the history's derivative at t = 0 from the left. The solution's derivative jumps at
-    t = 0, so interpolating on [-h, 0] must use f0, not the right derivative f(x(0), x(-tau))."""
-    m_sub = cfg.substeps
-    M = cfg.buffer
+def delay_step(system: System, M: int):
+    """One RK4 step of the method of steps: ``step(carry, t, h, p) -> carry`` with the carry
+    (x, xs, fs, i, f0) — ring buffers of the last ``M`` states and derivatives (slot ``i % M``
+    holds the current time; absolute index ``M - 1`` is t = 0), and f0, the history's
+    derivative at t = 0 from the left. The solution's derivative jumps at t = 0, so
+    interpolating on [-h, 0] must use f0, not the right derivative f(x(0), x(-tau)). The step
+    h must be the one the buffer was built with (the delayed values are read lag = tau / h
+    slots back)."""
     tau_name = system.delay_param
 
-    def solve(state, t0, t_first, dt, p):
-        h = dt / m_sub
-        tau = p[tau_name]
-        lag = tau / h  # steps back
+    def step(carry, t, h, p):
+        x, xs, fs, i, f0 = carry
+        lag = p[tau_name] / h  # steps back
 
-        def delayed(xs, fs, i, f0, s):
+        def delayed(fs, s):
             # value at t_i + s*h - tau, i.e. (s - lag) steps from the current slot
             pos = s - lag
             j = jnp.floor(pos)
@@ -302,33 +227,20 @@ def _make_delay(system: System, cfg: SolverConfig):
             fb = jnp.where(i + j + 1 == M - 1, f0, fs[b])
             return _hermite(xs[a], xs[b], fs[a], fb, h, u)
 
-        def step(carry, t):
-            x, xs, fs, i, f0 = carry
-            f = lambda y, yd, tt: system.rhs_delay(y, yd, tt, p)
-            k1 = f(x, delayed(xs, fs, i, f0, 0.0), t)
-            fs = fs.at[i % M].set(k1)  # derivative at the current point, read by the stages
-            d_half = delayed(xs, fs, i, f0, 0.5)
-            d_full = delayed(xs, fs, i, f0, 1.0)
-            k2 = f(x + 0.5 * h * k1, d_half, t + 0.5 * h)
-            k3 = f(x + 0.5 * h * k2, d_half, t + 0.5 * h)
-            k4 = f(x + h * k3, d_full, t + h)
-            xn = x + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
-            i1 = i + 1
-            xs = xs.at[i1 % M].set(xn)
-            return (xn, xs, fs, i1, f0)
+        f = lambda y, yd, tt: system.rhs_delay(y, yd, tt, p)
+        k1 = f(x, delayed(fs, 0.0), t)
+        fs = fs.at[i % M].set(k1)  # derivative at the current point, read by the stages
+        d_half = delayed(fs, 0.5)
+        d_full = delayed(fs, 1.0)
+        k2 = f(x + 0.5 * h * k1, d_half, t + 0.5 * h)
+        k3 = f(x + 0.5 * h * k2, d_half, t + 0.5 * h)
+        k4 = f(x + h * k3, d_full, t + h)
+        xn = x + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+        i1 = i + 1
+        xs = xs.at[i1 % M].set(xn)
+        return (xn, xs, fs, i1, f0)
 
-        n_tr = jnp.maximum(jnp.round((t_first - t0) / h).astype(jnp.int32), 0)
-        carry = lax.fori_loop(0, n_tr, lambda k, c: step(c, t0 + k * h), state)
-
-        def out(c, k):
-            t = t_first + k * dt
-            c2 = lax.fori_loop(0, m_sub, lambda j, cc: step(cc, t + j * h), c)
-            return c2, c[0]
-
-        last, ys = lax.scan(out, carry, jnp.arange(cfg.n))
-        return ys, last
-
-    return solve
+    return step
 
 
 def delay_history(system: System, history, h: float, M: int, p):
@@ -378,17 +290,42 @@ def delay_steps(system: System, dt: float, p, h_max: float | None = None, subste
     return m, int(math.ceil(span)) + 3
 
 
+def _from_stepper(system: System, cfg: SolverConfig):
+    """``solve(state, t0, t_first, dt, p) -> (ys, state)`` over the core's stepper (the one
+    implementation of rk4, dopri5, map, etdrk and delay): the transient from t0 to t_first,
+    then n outputs; dopri5's returned state is the solution (NaN where it failed)."""
+    from .core import stepper
+
+    static = {"rk4": (cfg.substeps,), "dopri5": (cfg.max_steps,), "map": (1,), "etdrk": (cfg.substeps, cfg.h),
+              "delay": (cfg.substeps, cfg.buffer)}[cfg.method]
+    st = stepper(system, cfg.method, static)
+    rtol, atol = cfg.rtol, cfg.atol
+
+    def solve(x0, t0, t_first, dt, p):
+        s = st.init(x0, t0, dt, p, rtol, atol)
+        s = st.skip(s, t0, t_first - t0, dt, p, rtol, atol)
+
+        def out(s, k):
+            ta = t_first + k * dt
+            return st.advance(s, ta, ta + dt, p, rtol, atol), st.read(s)
+
+        last, ys = lax.scan(out, s, jnp.arange(cfg.n))
+        return ys, (st.read(last) if cfg.method == "dopri5" else last)
+
+    return solve
+
+
 @lru_cache(maxsize=512)
 def _compiled(system: System, cfg: SolverConfig, batched: bool, p_axes: tuple | None):
-    maker = {"rk4": _make_rk4, "dopri5": _make_dopri5, "map": _make_map, "delay": _make_delay,
-             "etdrk": _make_etdrk}.get(cfg.method, _make_adaptive)
-    solve = maker(system, cfg)
+    solve = _make_adaptive(system, cfg) if cfg.method in ADAPTIVE else _from_stepper(system, cfg)
     if batched:
         solve = jax.vmap(solve, in_axes=(0, None, None, None, dict(p_axes)))
     return jax.jit(solve)
 
 
 def get_solver(system: System, cfg: SolverConfig, batched: bool = False, p_axes: dict | None = None):
-    """A jitted ``solve`` (cached per system and configuration)."""
+    """A jitted ``solve(state, t0, t_first, dt, p) -> (ys, state)`` for ``n`` outputs on the
+    grid t_first + k dt after a transient from t0 (cached per system and configuration); the
+    steppers of :mod:`chaoslab.integrate.core` inside."""
     key = tuple(sorted(p_axes.items())) if p_axes is not None else None
     return _compiled(system, cfg, batched, key)

@@ -140,6 +140,14 @@ class ParameterError(ValueError):
     """Raised for an unknown parameter name or a non-numeric parameter value."""
 
 
+def _bytes(a) -> bytes:
+    """A parameter value as bytes (numbers by value; anything else by its repr)."""
+    try:
+        return np.asarray(a, dtype=np.float64).tobytes()
+    except (TypeError, ValueError):
+        return repr(a).encode()
+
+
 @dataclass(frozen=True, eq=False)
 class System:
     """An immutable description of a flow, a map or a delay equation.
@@ -207,6 +215,28 @@ class System:
             object.__setattr__(self, "reference_ic", tuple(float(v) for v in self.reference_ic))
         if self.delay and self.delay_param not in self.params:
             raise ValueError(f"delay system {self.name!r} needs delay_param naming one of its params")
+
+    # ----------------------------------------------------------------- value semantics
+    def _value(self) -> tuple:
+        """What makes two Systems the same: the equations (functions by identity), the default
+        parameters by value, and the fields that change how it integrates; not descriptions,
+        citations or reference statistics."""
+        v = getattr(self, "_value_cache", None)
+        if v is None:
+            params = tuple(sorted((k, np.shape(a), _bytes(a)) for k, a in self.params.items()))
+            grid = None if self.grid is None else repr(sorted(dict(self.grid).items()))
+            v = (self.name, self.dim, self.fn, self.jac_fn, params, self.reference_ic, self.period, self.dt,
+                 self.delay, self.nonautonomous, self.hamiltonian, self.discrete, self.stiff, self.delay_param,
+                 self.unbounded, self.observables, self.stepper, grid)
+            object.__setattr__(self, "_value_cache", v)
+        return v
+
+    def __eq__(self, other) -> bool:
+        """Equal by value (:meth:`_value`): compiled programs cached for one serve the other."""
+        return isinstance(other, System) and (self is other or self._value() == other._value())
+
+    def __hash__(self) -> int:
+        return hash(self._value())
 
     # ----------------------------------------------------------------- evaluation
     def rhs(self, x, t, p: Mapping[str, Any] | None = None):

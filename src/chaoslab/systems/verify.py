@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import jax
@@ -90,9 +91,14 @@ def observed(system: System, x: np.ndarray) -> np.ndarray:
     """The coordinates the reference statistics describe: ``system.observables`` of each state."""
     if system.observables is None:
         return x
+    return np.asarray(_observables_program(system)(jnp.asarray(x)))
+
+
+@lru_cache(maxsize=64)
+def _observables_program(system: System):
+    """The jitted, vmapped observables of a system (compiled once per system value)."""
     p = system.resolve_params()
-    g = jax.jit(jax.vmap(lambda y: jnp.stack(system.observables(y, **p))))
-    return np.asarray(g(jnp.asarray(x)))
+    return jax.jit(jax.vmap(lambda y: jnp.stack(system.observables(y, **p))))
 
 
 def reference_windows(system: System) -> list[tuple[str, float]]:
@@ -252,8 +258,14 @@ def _delay_reference_reproduced(system: System, cols, stats_ref, std_long, membe
 
 def map_lyapunov(system: System, n: int = 5000, transient: int = 200, x0=None) -> float:
     """Largest Lyapunov exponent of a map by propagating one tangent vector (renormalised)."""
-    p = system.resolve_params()
     x = jnp.asarray(system.ic if x0 is None else x0)
+    return float(_map_lyapunov_program(system, int(n), int(transient))(x))
+
+
+@lru_cache(maxsize=64)
+def _map_lyapunov_program(system: System, n: int, transient: int):
+    """map_lyapunov's jitted run, compiled once per system value and length."""
+    p = system.resolve_params()
 
     def step(carry, k):
         x, v = carry
@@ -267,7 +279,7 @@ def map_lyapunov(system: System, n: int = 5000, transient: int = 200, x0=None) -
         _, logs = jax.lax.scan(step, (x, v), jnp.arange(transient, transient + n))
         return logs.mean()
 
-    return float(jax.jit(run)(x))
+    return jax.jit(run)
 
 
 def check_map(system: System, iterations: int = 20000) -> CheckResult:
