@@ -216,7 +216,8 @@ class _Run:
 def _prepare(system: System | str, *, x0, params, members, dt, pts_per_period, transient, t0, method, rtol, atol,
              substeps, bound, dtype=None, multiple: int = 1, single: bool = False) -> _Run:
     """Check the inputs, pad the members (repeating the last) to a multiple of ``multiple`` and
-    of the device count, place them across the devices, and run the transient."""
+    of the device count, and place them across the devices (the transient runs in
+    :func:`_chunks`, in the same program as the outputs)."""
     from .core import program_sizes, spread_members, stepper, uses_stepper
 
     system = as_system(system)
