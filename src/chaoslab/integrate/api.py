@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import jax
 import jax.numpy as jnp
@@ -19,7 +19,7 @@ from jax import lax
 
 from ..systems.base import DivergenceError, System, resolve_name  # noqa: F401 (DivergenceError: public here too)
 from .core import as_system, default_bound, spread_batch  # noqa: F401 (public here too)
-from .solvers import SolverConfig, delay_history, delay_steps, fixed_substeps, get_solver, resolve_method
+from .solvers import SolverConfig, delay_history, delay_steps, fixed_substeps, resolve_method
 
 __all__ = [
     "DivergenceError",
@@ -339,7 +339,7 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
         done += c
 
 
-def _length(run: _Run, n: int, chunk: int | None) -> int:
+def _length(run: _Run, chunk: int | None) -> int:
     """Outputs per compiled chunk: ``chunk``, or as many as fit in _CHUNK_BYTES (at most 1024);
     it does not depend on n, so a new length does not recompile."""
     if chunk is not None:
@@ -376,7 +376,7 @@ def trajectory(
                    single=True)
     system = run.system
     x = np.empty((n, system.dim if not system.delay else 1))
-    for i, c, out, alive, first in _chunks(run, n, _length(run, n, None)):
+    for i, c, out, alive, first in _chunks(run, n, _length(run, None)):
         x[i:i + c] = out[:c, 0]
         if not alive[0]:
             k = int(first[0])
@@ -414,7 +414,7 @@ def stream(system: System | str, n: int, *, diverged_at: bool = False, chunk: in
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
                    dtype=dtype)
     m = run.members
-    for i, c, out, alive, first in _chunks(run, n, _length(run, n, chunk)):
+    for i, c, out, alive, first in _chunks(run, n, _length(run, chunk)):
         x = np.swapaxes(out[:c, :m], 0, 1).copy()
         idx = np.arange(i, i + c)
         x[idx[None, :] >= first[:m, None]] = np.nan
@@ -462,7 +462,7 @@ def ensemble(
     m, system = run.members, run.system
     x_all = np.empty((m, n, system.dim if not system.delay else 1), run.dtype)
     alive = first = None
-    for i, c, out, alive, first in _chunks(run, n, _length(run, n, chunk)):
+    for i, c, out, alive, first in _chunks(run, n, _length(run, chunk)):
         x_all[:, i:i + c] = np.swapaxes(out[:c, :m], 0, 1)
         if progress is not None:
             progress(i + c, n)
