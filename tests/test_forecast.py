@@ -112,7 +112,7 @@ def test_model_lyapunov_exponent_of_the_true_step_equals_the_analysis_value():
 
             return (lambda x: lax.scan(rk4, x, None, length=m)[0]), jnp.asarray(context[-1])
 
-    lam, se = model_lyapunov_exponent(TrueStep(), lorenz_sys.ic[None], dt, steps=20_000, transient=400)
+    lam, se = model_lyapunov_exponent(TrueStep(), lorenz_sys.ic[None], dt, steps=20_000, transient_steps=400)
     ref = lyapunov_spectrum("Lorenz", k=1, time=1000.0)
     assert abs(lam - ref.exponents[0]) < 4 * (se + ref.uncertainty[0]), (lam, se, ref.exponents[0])
 

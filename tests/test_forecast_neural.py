@@ -55,7 +55,7 @@ def test_learns_a_linear_flow_one_step_and_is_seeded(spiral, name):
     # exponent by up to ~1e-2 / dt = 0.1
     from chaoslab.forecast.dynamics import model_lyapunov_exponent
 
-    lam, _ = model_lyapunov_exponent(m, held[0, :c], 0.1, steps=2000, transient=200)
+    lam, _ = model_lyapunov_exponent(m, held[0, :c], 0.1, steps=2000, transient_steps=200)
     assert -0.2 < lam < 0.0, lam
     # the same seed gives the same bits (a few epochs suffice), another seed another network
     fast = {**LINEAR[name], "epochs": 3}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+from functools import lru_cache
 from itertools import combinations_with_replacement
 
 import jax
@@ -30,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..base import Forecaster, innovation_factor, register
+from ..dynamics import ModelStep
 from ..linalg import ridge
 
 log = logging.getLogger(__name__)
@@ -51,14 +53,7 @@ class DelayRegression(Forecaster):
 
     def _features(self, hist: np.ndarray) -> np.ndarray:
         """hist (..., memory, d) standardised -> features (..., n_features)."""
-        lin = hist[..., ::-1, :][..., :: self.skip, :][..., : self.k, :]  # x_t, x_{t-s}, ...
-        lin = lin.reshape(*lin.shape[:-2], -1)
-        xp = jnp if isinstance(lin, jax.Array) else np  # numpy to fit, jax.numpy inside as_map
-        parts = [xp.ones(lin.shape[:-1] + (1,)), lin]
-        for p in range(2, self.degree_ + 1):  # every unique monomial of degree p
-            combos = np.array(list(combinations_with_replacement(range(lin.shape[-1]), p)))
-            parts.append(xp.prod(lin[..., combos], axis=-1))
-        return xp.concatenate(parts, axis=-1)
+        return _delay_features(hist, self.k, self.skip, self.degree_)
 
     def fit(self, train, val=None, *, dt=1.0):
         m = self.memory
@@ -125,15 +120,36 @@ class DelayRegression(Forecaster):
         return out.reshape(len(hist), n, horizon, hist.shape[-1])
 
     def as_map(self, context):
-        m, d = self.memory, len(self.mu_)
-        W = jnp.asarray(self.W_)
-
-        def step(h):
-            hist = h.reshape(m, d)
-            nxt = hist[-1] + self._features(hist) @ W
-            return jnp.concatenate([hist[1:], nxt[None]]).reshape(-1)
-
+        m = self.memory
+        step = ModelStep(_map_step(self.k, self.skip, self.degree_), {"W": jnp.asarray(self.W_)})
         return step, ((np.asarray(context)[-m:] - self.mu_) / self.sigma_).reshape(-1)
+
+
+def _delay_features(hist, k: int, skip: int, degree: int):
+    """hist (..., memory, d) standardised -> features (..., n_features): 1, the k delayed states
+    x_t, x_{t-s}, ... and their monomials of degree 2..degree."""
+    lin = hist[..., ::-1, :][..., :: skip, :][..., : k, :]  # x_t, x_{t-s}, ...
+    lin = lin.reshape(*lin.shape[:-2], -1)
+    xp = jnp if isinstance(lin, jax.Array) else np  # numpy to fit, jax.numpy inside as_map
+    parts = [xp.ones(lin.shape[:-1] + (1,)), lin]
+    for p in range(2, degree + 1):  # every unique monomial of degree p
+        combos = np.array(list(combinations_with_replacement(range(lin.shape[-1]), p)))
+        parts.append(xp.prod(lin[..., combos], axis=-1))
+    return xp.concatenate(parts, axis=-1)
+
+
+@lru_cache(maxsize=32)
+def _map_step(k: int, skip: int, degree: int):
+    """The free-running model as a pure map (h, {"W": readout}) -> next h of the flattened
+    standardised history h ((k - 1) skip + 1 states), one function per structure (``as_map``)."""
+    m = (k - 1) * skip + 1
+
+    def step(h, w):
+        hist = h.reshape(m, -1)
+        nxt = hist[-1] + _delay_features(hist, k, skip, degree) @ w["W"]
+        return jnp.concatenate([hist[1:], nxt[None]]).reshape(-1)
+
+    return step
 
 
 def auto_degree(n_linear: int) -> int:

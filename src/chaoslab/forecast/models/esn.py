@@ -24,6 +24,7 @@ import numpy as np
 from jax import lax
 
 from ..base import Forecaster, innovation_factor, register
+from ..dynamics import ModelStep
 from ..linalg import ridge
 
 
@@ -60,6 +61,11 @@ def _free_run(w, out, r, horizon, noise=None):
         return _step(w, r, u), u
 
     return lax.scan(body, r, noise, length=horizon)[1]
+
+
+def _map_step(r, w):
+    """The free-running reservoir as a pure map of its state r and the weights w (``as_map``)."""
+    return _step((w["A"], w["W_in"], w["b"], w["leak"]), r, w["W_out"] @ _features(r))
 
 
 _drive_all = jax.jit(jax.vmap(_drive, in_axes=(None, 0)))
@@ -134,13 +140,10 @@ class EchoStateNetwork(Forecaster):
         return self
 
     def as_map(self, context):
-        w, W_out = self._w, self.W_out_
-
-        def step(r):
-            return _step(w, r, W_out @ _features(r))
-
+        A, W_in, b, leak = self._w
+        step = ModelStep(_map_step, {"A": A, "W_in": W_in, "b": b, "leak": leak, "W_out": self.W_out_})
         z = jnp.asarray((np.asarray(context) - self.mu_) / self.sigma_)
-        return step, np.asarray(_drive(w, z)[-1])
+        return step, np.asarray(_drive_all(self._w, z[None])[0, -1])  # compiled once per shape
 
     def predict(self, context, horizon):
         z = jnp.asarray((context - self.mu_) / self.sigma_)

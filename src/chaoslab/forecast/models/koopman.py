@@ -28,8 +28,19 @@ import numpy as np
 
 from ...systems.base import resolve_name
 from ..base import Forecaster, register
+from ..dynamics import ModelStep
 from ..linalg import ridge
 from .sindy import monomials
+
+
+def _left_multiply(z, w):
+    """DMD's step z -> A z as a pure map of z and the weights {"A": A} (``as_map``)."""
+    return w["A"] @ z
+
+
+def _right_multiply(p, w):
+    """EDMD's step psi -> psi K as a pure map of psi and the weights {"K": K} (``as_map``)."""
+    return p @ w["K"]
 
 
 def _continuous(eig: np.ndarray, dt: float) -> np.ndarray:
@@ -85,7 +96,7 @@ class DMD(Forecaster):
         import jax.numpy as jnp
 
         A = jnp.asarray(np.real_if_close(self.operator_, tol=1e6).real)
-        return (lambda z: A @ z), self._embed(np.asarray(context)[None, -self.delays :])[0, 0]
+        return ModelStep(_left_multiply, {"A": A}), self._embed(np.asarray(context)[None, -self.delays :])[0, 0]
 
     def predict(self, context, horizon):
         z = self._embed(context[:, -self.delays :])[:, 0]
@@ -160,8 +171,7 @@ class EDMD(Forecaster):
     def as_map(self, context):
         import jax.numpy as jnp
 
-        K = jnp.asarray(self.K_)
-        return (lambda p: p @ K), self.psi(np.asarray(context)[-1:])[0]
+        return ModelStep(_right_multiply, {"K": jnp.asarray(self.K_)}), self.psi(np.asarray(context)[-1:])[0]
 
     def predict(self, context, horizon):
         d = context.shape[-1]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from functools import lru_cache
 from typing import Any
 
 import equinox as eqx
@@ -41,6 +42,7 @@ from jax import lax
 
 from ...metrics import diverged_states
 from ..base import Forecaster, check_finite, register
+from ..dynamics import ModelStep
 
 __all__ = ["NeuralForecaster", "WindowNet", "train_network", "MLPForecaster", "GRUForecaster",
            "TransformerForecaster"]
@@ -247,6 +249,34 @@ class WindowNet(eqx.Module):
         return lax.scan(body, (ctx[-self.lags :], jnp.array(False)), None, length=horizon)[1]
 
 
+def _window_step(net, state):
+    """One step of a window net on the flattened window of its last ``lags`` states."""
+    w = state.reshape(net.lags, -1)
+    return jnp.concatenate([w[1:], (w[-1] + net.inc * net.increment(w))[None]]).reshape(-1)
+
+
+def net_step(apply, net: eqx.Module):
+    """``as_map``'s step x -> apply(net, x) as a ``ModelStep``: the network's floating-point
+    arrays are the weights (``w0``, ``w1``, ...); one pure function per ``apply`` and network
+    structure (tree and static fields), so every fit of one architecture shares it."""
+    params, static = eqx.partition(net, eqx.is_inexact_array)
+    leaves, tree = jax.tree.flatten(params)
+    s_leaves, s_tree = jax.tree.flatten(static)
+    return ModelStep(_net_map(apply, tree, s_tree, tuple(s_leaves)), {f"w{i}": a for i, a in enumerate(leaves)})
+
+
+@lru_cache(maxsize=32)
+def _net_map(apply, tree, s_tree, s_leaves):
+    """(x, weights) -> apply(network of these weights, x) for one network structure."""
+    static = jax.tree.unflatten(s_tree, s_leaves)
+    n = tree.num_leaves
+
+    def step(x, w):
+        return apply(eqx.combine(jax.tree.unflatten(tree, [w[f"w{i}"] for i in range(n)]), static), x)
+
+    return step
+
+
 class _WindowForecaster(NeuralForecaster):
     def __init__(self, seed=0, *, lags, **hyper):
         super().__init__(seed=seed, lags=int(lags), **hyper)
@@ -254,13 +284,9 @@ class _WindowForecaster(NeuralForecaster):
             raise ValueError(f"lags must be >= 1, got {lags}")
 
     def as_map(self, context):
-        net, d = self.net_, len(self.mu_)
-
-        def step(state):  # the window of the last ``lags`` standardised states, flattened
-            w = state.reshape(self.lags, d)
-            return jnp.concatenate([w[1:], (w[-1] + net.inc * net.increment(w))[None]]).reshape(-1)
-
-        return step, np.asarray(self._standardise("context", np.asarray(context)[None]))[0, -self.lags :].reshape(-1)
+        # the state: the window of the last ``lags`` standardised states, flattened
+        return (net_step(_window_step, self.net_),
+                np.asarray(self._standardise("context", np.asarray(context)[None]))[0, -self.lags :].reshape(-1))
 
     @property
     def memory(self) -> int:

@@ -21,7 +21,7 @@ import numpy as np
 from jax import lax
 
 from ..base import register
-from .neural import _ACTIVATIONS, NeuralForecaster, diverged
+from .neural import _ACTIVATIONS, NeuralForecaster, diverged, net_step
 
 __all__ = ["NeuralODEForecaster"]
 
@@ -55,6 +55,11 @@ class _ODENet(eqx.Module):
         return jnp.where(jnp.cumsum(diverged(zs, span))[:, None] > 0, jnp.nan, zs)
 
 
+def _solve_step(net, z):
+    """One step of the data (a unit of time) of the neural ODE from z, differentiable by jvp."""
+    return net.solve(z, 1, forward_mode=True)[0]
+
+
 @register("node")
 class NeuralODEForecaster(NeuralForecaster):
     """Neural ODE trained by multiple shooting on ``segment``-step segments (see the module
@@ -79,9 +84,8 @@ class NeuralODEForecaster(NeuralForecaster):
         return _ODENet(d, inc, self.width, self.depth, self.activation, key)
 
     def as_map(self, context):
-        net = self.net_
         z0 = np.asarray(self._standardise("context", np.asarray(context)[None]))[0, -1]
-        return (lambda z: net.solve(z, 1, forward_mode=True)[0]), z0
+        return net_step(_solve_step, self.net_), z0
 
     def _samples(self, z):
         """Every segment of ``segment`` steps (segment + 1 points) of the trajectories."""

@@ -39,6 +39,7 @@ from ...integrate.api import ensemble
 from ...metrics import DIVERGENCE_SCALES
 from ...systems.base import System
 from ..base import Forecaster, register
+from ..dynamics import ModelStep
 from ..linalg import ridge
 
 
@@ -79,6 +80,31 @@ def _ode(d: int, degree: int, trig: bool) -> System:
     n = 1 + len(combos) + (2 * d if trig else 0)
     return System(name=f"SINDy(d={d}, degree={degree}, trig={trig})", dim=d,
                   fn=lambda x, t, xi: library(x, combos, trig, jnp) @ xi, params={"xi": np.zeros((n, d))})
+
+
+@lru_cache(maxsize=32)
+def _map_step(d: int, degree: int, trig: bool, substeps: int):
+    """One output step of the discovered ODE (``substeps`` RK4 steps of size h) as a pure map
+    (x, {"xi": coefficients, "h": step}) -> next x, one function per library (``as_map``)."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    combos = monomials(d, degree)
+
+    def step(x, w):
+        xi, h = w["xi"], w["h"]
+        f = lambda x: library(x, combos, trig, jnp) @ xi
+
+        def rk4(x, _):
+            k1 = f(x)
+            k2 = f(x + h / 2 * k1)
+            k3 = f(x + h / 2 * k2)
+            k4 = f(x + h * k3)
+            return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
+
+        return lax.scan(rk4, x, None, length=substeps)[0]
+
+    return step
 
 
 def stlsq(theta: np.ndarray, dxdt: np.ndarray, threshold: float, alpha: float, max_iter: int = 20) -> np.ndarray:
@@ -249,19 +275,10 @@ class SINDy(Forecaster):
 
     def as_map(self, context):
         import jax.numpy as jnp
-        from jax import lax
 
-        xi, combos, trig, h = jnp.asarray(self.coef_), self.combos_, self.trig, self.dt_ / self.substeps
-        f = lambda x: library(x, combos, trig, jnp) @ xi
-
-        def rk4(x, _):
-            k1 = f(x)
-            k2 = f(x + h / 2 * k1)
-            k3 = f(x + h / 2 * k2)
-            k4 = f(x + h * k3)
-            return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
-
-        return (lambda x: lax.scan(rk4, x, None, length=self.substeps)[0]), np.asarray(context)[-1]
+        step = _map_step(self.coef_.shape[1], self.poly_degree, self.trig, self.substeps)
+        weights = {"xi": jnp.asarray(self.coef_), "h": jnp.asarray(self.dt_ / self.substeps)}
+        return ModelStep(step, weights), np.asarray(context)[-1]
 
     def predict(self, context, horizon):
         d = context.shape[-1]
