@@ -250,7 +250,10 @@ class Forecaster:
     def as_map(self, context: np.ndarray):
         """(step, state0): the fitted model's free-running step as a pure JAX function of its own
         internal state (one output interval per call), and that state after reading ``context``
-        (c, d). Lets the analysis module differentiate the model (``model_lyapunov_exponent``)."""
+        (c, d). Lets the analysis module differentiate the model (``model_lyapunov_exponent``).
+        Built-in models return the step as a ``forecast.dynamics.ModelStep`` (a pure function of
+        the state and the fitted weights, one per model structure), so a new fit reuses the
+        compiled program; a plain closure also works, at one compilation per call."""
         raise NotImplementedError(f"model '{self.name}' does not expose its step as a map")
 
     @classmethod
