@@ -19,7 +19,7 @@ def main():
     t_all = time.perf_counter()
     for name in names:
         s = cl.get_system(name)
-        kw = dict(pts_per_period=100, transient=0.0)
+        kw = dict(granularity=100, transient=0.0)
         t = time.perf_counter()
         try:
             cl.trajectory(s, 10_000, **kw)

@@ -15,7 +15,7 @@ run on this machine:
 Each is run once small first (which compiles; "compile s"), then timed. "error" is lambda_1 minus
 the reference (Sprott 2003 for the three low-dimensional systems; for the two fields the new
 run's own value, whose error bar is given), "z" the error in units of the run's error bar.
-Lorenz is also run by dysts' ``find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)``
+Lorenz is also run by dysts' ``find_lyapunov_exponents(Lorenz(), 20000, granularity=100)``
 when a dysts environment can be made (see bench_vs_dysts.py).
 """
 
@@ -45,7 +45,7 @@ DYSTS = textwrap.dedent(
     from dysts.flows import Lorenz
     from dysts.analysis import find_lyapunov_exponents
     t = time.perf_counter()
-    lam = find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)
+    lam = find_lyapunov_exponents(Lorenz(), 20000, granularity=100)
     print(json.dumps(dict(seconds=time.perf_counter() - t, exponents=np.asarray(lam).tolist())))
     """
 )
@@ -122,7 +122,7 @@ def main():
         d = run_dysts()
         if d is not None:
             lam = np.sort(np.asarray(d["exponents"]))[::-1]
-            print(f"\ndysts `find_lyapunov_exponents(Lorenz(), 20000, pts_per_period=100)`: {d['seconds']:.1f} s, "
+            print(f"\ndysts `find_lyapunov_exponents(Lorenz(), 20000, granularity=100)`: {d['seconds']:.1f} s, "
                   f"lambda_1 = {lam[0]:.4f} (error {lam[0] - LITERATURE['Lorenz']:+.4f}, no error bar)")
         else:
             print("\ndysts: could not be run (see stderr)")

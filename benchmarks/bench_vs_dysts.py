@@ -64,7 +64,7 @@ def time_chaoslab(method: str) -> tuple[float, float]:
         t = time.perf_counter()
         import chaoslab as cl
         t_import = time.perf_counter() - t
-        kw = dict(pts_per_period=100, rtol=1e-10, atol=1e-10, method=METHOD)
+        kw = dict(granularity=100, rtol=1e-10, atol=1e-10, method=METHOD)
         t = time.perf_counter(); tr = cl.trajectory("Lorenz", 10000, **kw); first = time.perf_counter() - t
         t = time.perf_counter(); tr = cl.trajectory("Lorenz", 10000, **kw); second = time.perf_counter() - t
         print(json.dumps(dict(first=first, second=second, imp=t_import, shape=list(tr.x.shape))))

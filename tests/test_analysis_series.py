@@ -18,7 +18,7 @@ from chaoslab.analysis.spectra import dominant_period
 
 @pytest.fixture(scope="module")
 def lorenz():
-    return cl.trajectory("Lorenz", 20000, pts_per_period=50, transient=50.0)
+    return cl.trajectory("Lorenz", 20000, granularity=50, transient=50.0)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_largest_exponent_from_data(lorenz, henon, method):
     # +-20%: finite data, a fitted linear region and (Lorenz) a reconstructed state space. On one
     # series of 20000 points the estimate scatters by ~12 % over independent series (measured:
     # 0.82-1.15 over 12), so the mean of three independent series is asserted (scatter ~7 %)
-    runs = [lorenz] + [cl.trajectory("Lorenz", 20000, x0=lorenz.x[-1] + s, pts_per_period=50, transient=50.0)
+    runs = [lorenz] + [cl.trajectory("Lorenz", 20000, x0=lorenz.x[-1] + s, granularity=50, transient=50.0)
                        for s in (0.5, 1.0)]
     est = [largest_lyapunov_from_series(r.x[:, 0], r.dt, method=method).exponent for r in runs]
     assert abs(np.mean(est) - 0.9056) < 0.2 * 0.9056, est
@@ -80,7 +80,7 @@ def test_zero_one_test():
     periodic = cl.trajectory("Logistic", 5000, transient=100, params={"r": 3.55})
     assert zero_one_test(chaotic.x[:, 0]).K > 0.9
     assert zero_one_test(periodic.x[:, 0]).K < 0.1
-    lor = cl.trajectory("Lorenz", 20000, pts_per_period=20, transient=50.0)
+    lor = cl.trajectory("Lorenz", 20000, granularity=20, transient=50.0)
     assert zero_one_test(lor.x[:, 0], subsample=2).K > 0.8
     t = np.arange(5000) * 0.5
     qp = zero_one_test(np.sin(t) + np.sin(np.sqrt(2) * t))
@@ -93,7 +93,7 @@ def test_dominant_period():
     t = np.arange(20000) * 0.05
     # bin width 1/1000 in frequency is 0.7% of f = 1/7.3; the parabola refines it well below 0.5%
     assert dominant_period(np.sin(2 * np.pi * t / 7.3), 0.05) == pytest.approx(7.3, rel=5e-3)
-    ro = cl.trajectory("Rossler", 20000, pts_per_period=50, transient=100.0)
+    ro = cl.trajectory("Rossler", 20000, granularity=50, transient=100.0)
     assert dominant_period(ro.x[:, 0], ro.dt) == pytest.approx(cl.get_system("Rossler").period, rel=0.03)
 
 

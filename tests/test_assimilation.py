@@ -66,14 +66,14 @@ def test_etkf_on_a_linear_gaussian_system_is_the_kalman_filter():
     # with more members than dimensions, no inflation and no localisation, the ETKF of a linear
     # model carries the ensemble's mean and covariance exactly as the Kalman filter does: the
     # analysis means agree to round-off at every one of 60 cycles
-    r = assimilate(TwoRotations, method="etkf", members=8, obs_every=1, obs_sigma=0.3, observed=[0, 2],
+    r = assimilate(TwoRotations, filter="etkf", members=8, obs_every=1, obs_sigma=0.3, observed=[0, 2],
                    inflation=1.0, cycles=60, spinup=0, seed=3)
     X0, H, obs = r.info["initial_ensemble"], r.info["H"], r.info["observations"]
     means, covs = _kalman(X0.mean(0), np.cov(X0.T), _rotation_matrix(), H, 0.09 * np.eye(2), obs)
     np.testing.assert_allclose(r.analysis_mean, means, atol=1e-9)
     # the stochastic EnKF agrees on average: with 4000 members its mean is within a few sampling
     # standard errors sqrt(P / N) of the Kalman mean (over 10 cycles)
-    e = assimilate(TwoRotations, method="enkf", members=4000, obs_every=1, obs_sigma=0.3, observed=[0, 2],
+    e = assimilate(TwoRotations, filter="enkf", members=4000, obs_every=1, obs_sigma=0.3, observed=[0, 2],
                    inflation=1.0, cycles=10, spinup=0, seed=3)
     X0 = e.info["initial_ensemble"]
     means, covs = _kalman(X0.mean(0), np.cov(X0.T), _rotation_matrix(), e.info["H"], 0.09 * np.eye(2),
@@ -86,26 +86,26 @@ def test_etkf_on_lorenz96_beats_the_observations():
     # Lorenz-96, N = 40, F = 8, every variable observed every 0.05 with sigma = 1: the time-mean
     # analysis RMSE of a well-tuned ensemble filter is ~0.2 (Ott et al. 2004; Sakov & Oke 2008);
     # we measure 0.175 (40 members, inflation 1.02, 1000 cycles). Asserted: well below sigma.
-    r = assimilate("Lorenz96N40", method="etkf", members=40, inflation=1.02, cycles=500, seed=0)
+    r = assimilate("Lorenz96N40", filter="etkf", members=40, inflation=1.02, cycles=500, seed=0)
     assert not r.diverged and r.time_mean_rmse < 0.3, r.summary()
     assert 0.5 < r.time_mean_spread / r.time_mean_rmse < 2.0  # the spread tracks the error
     # localised: the LETKF with 20 members (fewer than the 40 dimensions) and the stochastic EnKF
-    loc = assimilate("Lorenz96N40", method="etkf", members=20, inflation=1.02, localisation=4.0, cycles=300, seed=1)
+    loc = assimilate("Lorenz96N40", filter="etkf", members=20, inflation=1.02, localisation=4.0, cycles=300, seed=1)
     assert not loc.diverged and loc.time_mean_rmse < 0.35, loc.summary()
-    enkf = assimilate("Lorenz96N40", method="enkf", members=40, inflation=1.05, localisation=6.0, cycles=300, seed=1)
+    enkf = assimilate("Lorenz96N40", filter="enkf", members=40, inflation=1.05, localisation=6.0, cycles=300, seed=1)
     assert not enkf.diverged and enkf.time_mean_rmse < 0.35, enkf.summary()
 
 
 def test_letkf_on_kuramoto_sivashinsky():
     # every other grid point observed every time unit with sigma = 0.1 (the field's spread is 1.2)
-    r = assimilate("KuramotoSivashinsky", method="etkf", members=20, obs_every=1.0, obs_sigma=0.1,
+    r = assimilate("KuramotoSivashinsky", filter="etkf", members=20, obs_every=1.0, obs_sigma=0.1,
                    observed="every_other", inflation=1.05, localisation=4.0, cycles=200, seed=0)
     assert not r.diverged and r.time_mean_rmse < 0.05, r.summary()
 
 
 def test_a_diverging_filter_is_reported_not_scored():
     # 5 members, no inflation, half the variables observed: the filter loses the truth
-    r = assimilate("Lorenz96N40", method="etkf", members=5, inflation=1.0, observed="every_other", cycles=300)
+    r = assimilate("Lorenz96N40", filter="etkf", members=5, inflation=1.0, observed="every_other", cycles=300)
     assert r.diverged and r.diverged_at is not None
     s = r.summary()
     assert "time_mean_analysis_rmse" not in s and all(not (isinstance(v, float) and math.isnan(v)) for v in s.values())
@@ -116,7 +116,7 @@ def test_a_diverging_filter_is_reported_not_scored():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(members=1), "an ensemble needs at least 2 members, got 1"),
-    (dict(method="etfk"), "unknown method 'etfk'; did you mean 'etkf'?"),
+    (dict(filter="etfk"), "unknown filter 'etfk'; did you mean 'etkf'?"),
     (dict(observed=np.ones((3, 7))), "the observation operator must have shape (p, 40) with p >= 1, got (3, 7)"),
     (dict(observed=[0, 40]), "observed indices must be distinct integers in 0..39"),
     (dict(inflation=0.9), "inflation must be a number >= 1"),
@@ -139,11 +139,11 @@ def test_localisation_needs_a_grid_and_the_cli_says_so():
     assert r.exit_code == 2 and "--observed must be all, every_other or comma-separated indices" in r.output
 
 
-def test_method_and_system_names_are_read_in_any_case():
-    # method="ETKF" is the ETKF, in the API and the CLI (names of systems too)
-    a = assimilate("Lorenz96N40", method="ETKF", members=5, cycles=5, observed="Every_Other")
-    b = assimilate("Lorenz96N40", method="etkf", members=5, cycles=5, observed="every_other")
-    assert a.method == b.method == "etkf" and a.time_mean_rmse == b.time_mean_rmse
-    r = CliRunner().invoke(app, ["assimilate", "lorenz96n40", "--method", "EnKF", "--members", "5", "--cycles", "5",
+def test_filter_and_system_names_are_read_in_any_case():
+    # filter="ETKF" is the ETKF, in the API and the CLI (names of systems too)
+    a = assimilate("Lorenz96N40", filter="ETKF", members=5, cycles=5, observed="Every_Other")
+    b = assimilate("Lorenz96N40", filter="etkf", members=5, cycles=5, observed="every_other")
+    assert a.filter == b.filter == "etkf" and a.time_mean_rmse == b.time_mean_rmse
+    r = CliRunner().invoke(app, ["assimilate", "lorenz96n40", "--filter", "EnKF", "--members", "5", "--cycles", "5",
                                  "--observed", "ALL", "--json"])
-    assert r.exit_code in (0, 1) and json.loads(r.stdout)["method"] == "enkf", r.output
+    assert r.exit_code in (0, 1) and json.loads(r.stdout)["filter"] == "enkf", r.output

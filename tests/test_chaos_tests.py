@@ -25,7 +25,7 @@ def logistic():
 
 @pytest.fixture(scope="module")
 def lorenz():
-    return cl.trajectory("Lorenz", 20000, pts_per_period=20, transient=50.0)
+    return cl.trajectory("Lorenz", 20000, granularity=20, transient=50.0)
 
 
 # ----------------------------------------------------------------------------- 0-1 test
@@ -58,7 +58,7 @@ def test_logistic_map(logistic):
 
 
 def test_lorenz_x_subsampled(lorenz):
-    # pts_per_period = 20 of the catalog period 1.5 gives dt = 0.075; subsample = 5 takes steps
+    # granularity = 20 of the catalog period 1.5 gives dt = 0.075; subsample = 5 takes steps
     # of 0.375, a quarter period, and leaves N = 4000 points. Measured K = 0.9978.
     assert lorenz.dt == pytest.approx(1.5 / 20, rel=0.01)
     r = zero_one_test(np.asarray(lorenz.x[:, 0]), subsample=5)
@@ -68,7 +68,7 @@ def test_lorenz_x_subsampled(lorenz):
 def test_oversampled_flow_looks_regular_until_subsampled():
     # the documented pitfall: Lorenz sampled at period/500 (dt = 0.003) gives K ~ 0 (measured
     # -0.007); subsampling to period/10 restores K ~ 1 (measured 0.998)
-    tr = cl.trajectory("Lorenz", 20000, pts_per_period=500, transient=50.0)
+    tr = cl.trajectory("Lorenz", 20000, granularity=500, transient=50.0)
     x = np.asarray(tr.x[:, 0])
     assert zero_one_test(x).K < 0.5
     assert zero_one_test(x, subsample=50).K > 0.8
@@ -120,7 +120,7 @@ def test_dominant_period_of_rossler():
     # the attractor is phase-coherent, so the two agree to well below 0.5%.
     # Note: the value 6.07 sometimes quoted is NOT reproduced (5.858 is 3.5% below it).
     # The catalog's stored period 5.9086 agrees within 1% (tolerance 3%).
-    ro = cl.trajectory("Rossler", 20000, pts_per_period=50, transient=100.0)
+    ro = cl.trajectory("Rossler", 20000, granularity=50, transient=100.0)
     x = np.asarray(ro.x)
     T = x.shape[0] * ro.dt
     phase = np.unwrap(np.arctan2(x[:, 1], x[:, 0]))

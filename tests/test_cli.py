@@ -52,7 +52,7 @@ def test_bad_input_one_line_exit_2(tmp_path, args, message):
 
 def test_generate_writes_a_loadable_dataset(tmp_path):
     out = tmp_path / "lorenz.zarr"
-    r = run("generate", "Lorenz", "--n-traj", "3", "--length", "50", "--pts-per-period", "30", "--seed", "5",
+    r = run("generate", "Lorenz", "--n-traj", "3", "--length", "50", "--granularity", "30", "--seed", "5",
             "--split", "1:1:1", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)

@@ -99,7 +99,7 @@ def test_a_perfect_ensemble_forecast_is_calibrated():
     # Gaussian perturbations and an analysis error drawn from the same distribution: the truth
     # is one more member. Over 200 cases the spread-skill ratio is 1 within its sampling error
     # (cluster bootstrap over cases) and the rank histogram at a fixed lead time is flat.
-    ef = ensemble_forecast("Lorenz", 10, cases=200, horizon=3.0, seed=0)
+    ef = ensemble_forecast("Lorenz", 10, cases=200, lyapunov_times=3.0, seed=0)
     s = ef.scores()
     assert s.diverged_members == 0 and s.cases_scored == 200
     X, Y = ef.members, ef.truth  # (C, M, H, d), (C, H, d)
@@ -118,15 +118,15 @@ def test_a_perfect_ensemble_forecast_is_calibrated():
     rh = pm.rank_histogram(Y[:, mid, 0], X[:, :, mid, 0].T)
     assert rh.p_value > 1e-3, rh.counts
     # a model perturbation widens the ensemble
-    wide = ensemble_forecast("Lorenz", 10, cases=20, horizon=1.0, seed=1, param_spread=0.05)
-    narrow = ensemble_forecast("Lorenz", 10, cases=20, horizon=1.0, seed=1)
+    wide = ensemble_forecast("Lorenz", 10, cases=20, lyapunov_times=1.0, seed=1, param_spread=0.05)
+    narrow = ensemble_forecast("Lorenz", 10, cases=20, lyapunov_times=1.0, seed=1)
     assert wide.scores().spread[-1] > 1.5 * narrow.scores().spread[-1]
 
 
 def test_huge_ensemble_statistics_match_a_direct_run():
     # 500 members in chunks of 128 (the last padded) against one direct ensemble of the same
     # members: identical moments; the histogram quantile within a bin width of the exact one
-    h = huge_ensemble("Lorenz", 500, 60, pts_per_period=20, chunk_members=128, chunk_time=25, seed=4)
+    h = huge_ensemble("Lorenz", 500, 60, granularity=20, chunk_members=128, chunk_time=25, seed=4)
     rng = np.random.default_rng(4)
     center, a = h.info["center"], h.info["amplitude"]
     X = np.concatenate([(center + a / math.sqrt(3) * rng.standard_normal((128, 3)))[: min(128, 500 - s)]
@@ -148,12 +148,12 @@ def test_error_growth_follows_the_leading_exponent():
     # averages over 40 cases of a few Lyapunov times scatter by ~5 %; asserted within 15 %
     # the smallest error needs ln(0.5 sat / 1e-7) / lambda_1 ~ 20.4 time units (18.5 Lyapunov times)
     # plus the alignment with the unstable direction (1-2 Lyapunov times): run 25
-    eg = error_growth("Lorenz", sizes=[1e-7, 1e-5, 1e-3], cases=40, horizon=25.0, seed=2)
-    gaps = np.diff(eg.horizon)
+    eg = error_growth("Lorenz", sizes=[1e-7, 1e-5, 1e-3], cases=40, lyapunov_times=25.0, seed=2)
+    gaps = np.diff(eg.predictability_time)
     np.testing.assert_allclose(-gaps, math.log(100) / LAMBDA_LORENZ, rtol=0.15)
     np.testing.assert_allclose(eg.doubling_time, math.log(2) / LAMBDA_LORENZ, rtol=0.15)
     assert eg.saturation == pytest.approx(math.sqrt(2) * math.sqrt(np.sum(cl.trajectory(
-        "Lorenz", 20000, pts_per_period=20, transient=30.0).x.var(axis=0))), rel=0.05)
+        "Lorenz", 20000, granularity=20, transient=30.0).x.var(axis=0))), rel=0.05)
 
 
 def test_learned_model_ensembles(x_lorenz):
@@ -178,7 +178,7 @@ def test_learned_model_ensembles(x_lorenz):
 
 
 def test_ensemble_cli():
-    r = CliRunner().invoke(app, ["ensemble", "run", "Lorenz", "--members", "6", "--cases", "3", "--horizon", "1",
+    r = CliRunner().invoke(app, ["ensemble", "run", "Lorenz", "--members", "6", "--cases", "3", "--lyapunov-times", "1",
                                  "--perturbation", "lyapunov", "--json"])
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)

@@ -1,7 +1,8 @@
 """Predictability analysis: Lyapunov spectra (from the equations and from data), covariant
 vectors, dimensions, embedding, chaos tests, spectra, regimes of pattern-forming media, and the
-invariants of the catalog."""
+invariants of the catalog, and the attractor's statistics (the one climatology) and leading exponent."""
 
+from .attractor import AttractorStatistics, attractor_statistics, leading_exponent
 from .chaos_tests import GaliResult, ZeroOneResult, gali, zero_one_test
 from .dimensions import CorrelationDimension, correlation_dimension, correlation_sum
 from .embedding import (
@@ -39,5 +40,6 @@ __all__ = [
     "covariant_lyapunov_vectors", "delay_embed", "dominant_period", "embed", "false_nearest_neighbors",
     "finite_time_lyapunov", "kaplan_yorke_dimension", "ks_entropy", "largest_lyapunov_from_series",
     "lyapunov_spectrum", "lyapunov_time", "mutual_information_delay", "power_spectrum", "zero_one_test",
-    "RegimeResult", "classify_regime", "phase_defects",
+    "RegimeResult", "classify_regime", "phase_defects", "AttractorStatistics", "attractor_statistics",
+    "leading_exponent",
 ]

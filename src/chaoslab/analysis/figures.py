@@ -36,7 +36,7 @@ def convergence_figure(res: LyapunovSpectrum, reference=None):
     return fig
 
 
-def ftle_histogram_figure(values, horizon: float, system: str = "", lyapunov: float | None = None, bins: int = 40):
+def ftle_histogram_figure(values, time: float, system: str = "", lyapunov: float | None = None, bins: int = 40):
     """Histogram of finite-time exponents (members,) or (members, k) — the first column."""
     v = np.asarray(values, dtype=float)
     v = v[:, 0] if v.ndim == 2 else v
@@ -45,7 +45,7 @@ def ftle_histogram_figure(values, horizon: float, system: str = "", lyapunov: fl
     ax.axvline(v.mean(), color="C1", lw=1.5, label=f"mean {v.mean():.3g}")
     if lyapunov is not None:
         ax.axvline(lyapunov, color="k", ls="--", lw=1, label=f"$\\lambda_1$ = {lyapunov:.3g}")
-    ax.set_xlabel(f"finite-time exponent over {horizon:g} time units")
+    ax.set_xlabel(f"finite-time exponent over {time:g} time units")
     ax.set_ylabel("density")
     ax.set_title(f"{system}: FTLE distribution ({v.size} members)")
     ax.legend(frameon=False)

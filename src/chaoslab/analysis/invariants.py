@@ -81,7 +81,7 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         dt = 1.0
     else:
         period = float(system.period or 1.0)
-        tr = cl.trajectory(system, points, params=params, pts_per_period=50, transient=20 * period)
+        tr = cl.trajectory(system, points, params=params, granularity=50, transient=20 * period)
         dt = tr.dt
     keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
     x = tr.x[:, keep]

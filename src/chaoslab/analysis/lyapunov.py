@@ -774,13 +774,13 @@ def _thin(hist: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hist[:, idx], t[idx]
 
 
-def finite_time_lyapunov(system: System | str, horizon: float, *, members: int = 1000, k: int = 1,
+def finite_time_lyapunov(system: System | str, time: float, *, members: int = 1000, k: int = 1,
                          params: Mapping[str, Any] | None = None, seed: int = 0, interval: float | None = None,
                          align: float | None = None, method: str = "auto") -> np.ndarray:
-    """Finite-time Lyapunov exponents: the k leading exponents over ``horizon`` time units
+    """Finite-time Lyapunov exponents: the k leading exponents over ``time`` time units
     (iterations for maps) from ``members`` initial conditions sampled on the attractor (seeded).
 
-    Before the horizon starts, each member's tangent frame is aligned with the leading
+    Before that time starts, each member's tangent frame is aligned with the leading
     (backward) Lyapunov directions by running the tangent dynamics for ``align`` (default 5
     periods; 50 iterations for maps), so the result is the growth rate of the leading
     directions, not of a random vector. Returns (members, k): the distribution, not only its mean.
@@ -788,16 +788,16 @@ def finite_time_lyapunov(system: System | str, horizon: float, *, members: int =
     from ..data.datasets import sample_initial_conditions
 
     system = as_system(system)
-    _check_positive("horizon", horizon, allow_none=False)
+    _check_positive("time", time, allow_none=False)
     if not (isinstance(members, (int, np.integer)) and members >= 1):
         raise ValueError(f"members must be a positive integer, got {members!r}")
     x0 = sample_initial_conditions(system, members, seed=seed, params=params)
     period = float(system.period or 1.0)
     if interval is None:
-        interval = 1 if system.discrete else min(period / 10, horizon)
+        interval = 1 if system.discrete else min(period / 10, time)
     if align is None:
         align = 50 if system.discrete else 5 * period
-    res = lyapunov_spectrum(system, k=k, time=horizon, transient=align, interval=interval, x0=x0, params=params,
+    res = lyapunov_spectrum(system, k=k, time=time, transient=align, interval=interval, x0=x0, params=params,
                             seed=seed, method=method)
     return res.exponents
 

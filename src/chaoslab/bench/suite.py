@@ -41,9 +41,9 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
     [[ensembles]]                     # probabilistic tasks: perturbed-IC ensembles of the system
     perturbation = "bred"             # gaussian, bred, lyapunov or singular
     members = 20
-    amplitude = 0.01                  # RMS norm relative to the attractor's spread
+    relative_amplitude = 0.01         # RMS norm relative to the attractor's spread
     cases = 10                        # truths (start points)
-    horizon = 5                       # Lyapunov times
+    lyapunov_times = 5                # lead time
     param_spread = 0.01               # optional: also perturb the parameters (relative std)
 
 ``load_suite`` checks everything before any task starts: an unknown key, a wrong type, an
@@ -74,7 +74,7 @@ _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
 _EVALUATION = {"metrics": None, "dynamics": bool, "rollout_lyapunov_times": float, "n_rollouts": int, "eps": float}
 _ANALYSIS = {"lyapunov": bool, "time": float, "precision": float}
 _MODEL = {"name", "label", "hp", "tune", "samples"}
-_ENSEMBLE = {"perturbation": str, "members": int, "amplitude": float, "cases": int, "horizon": float,
+_ENSEMBLE = {"perturbation": str, "members": int, "relative_amplitude": float, "cases": int, "lyapunov_times": float,
              "param_spread": float, "label": str}
 _TASK_DEFAULTS = dict(granularity=[30.0], train_periods=[100.0], horizon=[300], context=[60], n_train=1, n_val=5,
                       n_test=20, observed=None)
@@ -508,7 +508,7 @@ def _check_ensemble(e: dict, i: int, unknown, err) -> dict:
     except UnknownNameError as x:
         hint = f"; did you mean '{x.suggestion}'?" if x.suggestion else f"; allowed: {', '.join(PERTURBATIONS)}"
         err(f"unknown perturbation '{kind}' in [[ensembles]]{hint}", "ensembles", "perturbation", i)
-    out = dict(perturbation=kind, members=20, amplitude=0.01, cases=10, horizon=5.0, param_spread=None)
+    out = dict(perturbation=kind, members=20, relative_amplitude=0.01, cases=10, lyapunov_times=5.0, param_spread=None)
     for key, typ in _ENSEMBLE.items():
         if key in ("perturbation", "label") or key not in e:
             continue

@@ -151,6 +151,7 @@ def _forecast(spec, data):
     from ..forecast import get_model
     from ..forecast.evaluate import DYNAMICS_METRICS, evaluate
     from ..forecast.tuning import tune
+    from ..metrics import diverged_states
 
     ev_opts = spec["evaluation"]
     t0 = time.perf_counter()
@@ -186,7 +187,7 @@ def _forecast(spec, data):
     artifacts["reference"] = ref[np.sort(rng.choice(len(ref), min(N_MEASURE_POINTS, len(ref)), replace=False))]
     if ev.rollouts is not None:
         roll = ev.rollouts[:, len(ev.rollouts[0]) // 10 :].reshape(-1, ev.rollouts.shape[-1])
-        roll = roll[np.all(np.isfinite(roll), axis=1) & (np.abs(roll - data.mean).max(axis=1) < 100 * data.scale)]
+        roll = roll[~diverged_states(roll, data.mean, data.scale)]  # the one divergence rule
         if len(roll):
             artifacts["rollout"] = roll[np.sort(rng.choice(len(roll), min(N_MEASURE_POINTS, len(roll)), replace=False))]
     return rows, artifacts
@@ -216,8 +217,8 @@ def _ensemble(spec):
     from ..ensembles.forecast import ensemble_forecast
 
     e = spec["ensemble"]
-    ef = ensemble_forecast(spec["system"], e["members"], kind=e["perturbation"], relative_amplitude=e["amplitude"],
-                           cases=e["cases"], horizon=e["horizon"], seed=spec["seed"], param_spread=e.get("param_spread"))
+    ef = ensemble_forecast(spec["system"], e["members"], perturbation=e["perturbation"], relative_amplitude=e["relative_amplitude"],
+                           cases=e["cases"], lyapunov_times=e["lyapunov_times"], seed=spec["seed"], param_spread=e.get("param_spread"))
     sc = ef.scores(seed=spec["seed"])
     base = _base(spec)
     scale = ef.info["scale"]
@@ -257,6 +258,6 @@ def _lyapunov(spec):
     from ..integrate.api import output_dt
 
     system = cl.get_system(spec["system"])
-    attractor = cl.trajectory(system, 5000, pts_per_period=50, transient=50 * output_dt(system, None, 1.0)).x
+    attractor = cl.trajectory(system, 5000, granularity=50, transient=50 * output_dt(system, None, 1.0)).x
     return rows, dict(exponents=np.atleast_1d(r.exponents), history_t=r.history_t, history=r.history,
                       attractor=attractor)

@@ -31,7 +31,7 @@ def run_cmd(
     perturbation: str = typer.Option("gaussian", "--perturbation", help="gaussian, bred, lyapunov or singular"),
     amplitude: Optional[float] = typer.Option(None, "--amplitude", help="RMS norm of a perturbation (default 1 % of the attractor's spread)"),
     cases: int = typer.Option(10, "--cases", help="independent start points (truths)"),
-    horizon: float = typer.Option(5.0, "--horizon", help="lead time, in Lyapunov times"),
+    lyapunov_times: float = typer.Option(5.0, "--lyapunov-times", help="lead time, in Lyapunov times"),
     param_spread: Optional[float] = typer.Option(None, "--param-spread", help="also perturb every parameter by this relative std"),
     seed: int = typer.Option(0, "--seed"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="FILE.png: plume, skill/spread, rank histogram, reliability"),
@@ -42,7 +42,7 @@ def run_cmd(
 
     name = _system(name).name  # the catalog's spelling (names are read in any case)
     _figure_path(plot)
-    ef = ensemble_forecast(name, members, kind=perturbation, amplitude=amplitude, cases=cases, horizon=horizon,
+    ef = ensemble_forecast(name, members, perturbation=perturbation, amplitude=amplitude, cases=cases, lyapunov_times=lyapunov_times,
                            seed=seed, param_spread=param_spread)
     scores = ef.scores(seed=seed)
     summary = dict(system=name, perturbation=perturbation, members=members, cases=cases, amplitude=ef.amplitude,
@@ -71,10 +71,10 @@ def run_cmd(
 def growth_cmd(
     name: str = typer.Argument(..., help="system name"),
     cases: int = typer.Option(50, "--cases", help="truths, each with a twin per size"),
-    horizon: float = typer.Option(25.0, "--horizon", help="in Lyapunov times"),
+    lyapunov_times: float = typer.Option(25.0, "--lyapunov-times", help="length of the run, in Lyapunov times"),
     tolerance: float = typer.Option(0.5, "--tolerance", help="fraction of the saturated error that ends predictability"),
     seed: int = typer.Option(0, "--seed"),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="FILE.png: growth curves and horizon against size"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="FILE.png: growth curves and predictability time against size"),
     json_: bool = typer.Option(False, "--json", help="print JSON"),
 ):
     """Error growth from initial errors of 10^-8 ... 10^-2 of the attractor's spread: doubling
@@ -83,7 +83,7 @@ def growth_cmd(
 
     name = _system(name).name  # the catalog's spelling (names are read in any case)
     _figure_path(plot)
-    eg = error_growth(name, cases=cases, horizon=horizon, tolerance=tolerance, seed=seed)
+    eg = error_growth(name, cases=cases, lyapunov_times=lyapunov_times, tolerance=tolerance, seed=seed)
     if plot is not None:
         atomic_savefig(growth_figure(eg), plot)
     s = eg.summary()
@@ -91,8 +91,8 @@ def growth_cmd(
         print_json(s)
         return
     out.print(f"[bold]{name}[/bold]: error growth over {cases} cases (Lyapunov time {eg.lyapunov_time:.4g})")
-    for size, dbl, hor in zip(s["sizes"], s["doubling_time"], s["horizon"]):
-        out.print(f"  initial error {size:9.3g}: doubling time {dbl:7.3g}, horizon {hor:7.3g}")
+    for size, dbl, hor in zip(s["sizes"], s["doubling_time"], s["predictability_time"]):
+        out.print(f"  initial error {size:9.3g}: doubling time {dbl:7.3g}, predictability time {hor:7.3g}")
     if plot is not None:
         out.print(f"wrote {plot}")
 
@@ -143,7 +143,7 @@ def huge_cmd(
 @handle_errors
 def assimilate_cmd(
     name: str = typer.Argument(..., help="system name (e.g. Lorenz96N40, KuramotoSivashinsky)"),
-    method: str = typer.Option("etkf", "--method", help="etkf (LETKF when localised) or enkf (stochastic)"),
+    filter_: str = typer.Option("etkf", "--filter", help="etkf (LETKF when localised) or enkf (stochastic)"),
     members: int = typer.Option(20, "--members", help="ensemble members (>= 2)"),
     obs_every: float = typer.Option(0.05, "--obs-every", help="time between observations"),
     obs_sigma: float = typer.Option(1.0, "--obs-sigma", help="observation noise standard deviation"),
@@ -172,7 +172,7 @@ def assimilate_cmd(
         except UnknownNameError:
             raise ValueError(f"--observed must be all, every_other or comma-separated indices, got {observed!r}") from None
     with progress_bar("cycles", cycles, quiet or json_) as advance:
-        r = assimilate(name, method=method, members=members, obs_every=obs_every, obs_sigma=obs_sigma, observed=obs,
+        r = assimilate(name, filter=filter_, members=members, obs_every=obs_every, obs_sigma=obs_sigma, observed=obs,
                        inflation=inflation, localisation=localisation, cycles=cycles, seed=seed,
                        progress=lambda k, n: advance(1))
     if plot is not None and r.cycles:
@@ -181,10 +181,10 @@ def assimilate_cmd(
     if json_:
         print_json(s)
     elif r.diverged:
-        out.print(f"[red]{name}: {method.upper()} with {members} members diverged at t = {r.diverged_at:.4g}[/red] "
+        out.print(f"[red]{name}: {r.filter.upper()} with {members} members diverged at t = {r.diverged_at:.4g}[/red] "
                   "(its analysis error exceeded the climatological spread)")
     else:
-        out.print(f"[bold]{name}[/bold]: {method.upper()}, {members} members, {r.cycles} cycles every {obs_every:g}, "
+        out.print(f"[bold]{name}[/bold]: {r.filter.upper()}, {members} members, {r.cycles} cycles every {obs_every:g}, "
                   f"{r.n_observed} observations of σ = {obs_sigma:g}: time-mean analysis RMSE "
                   f"{r.time_mean_rmse:.4f} (spread {r.time_mean_spread:.4f}), {1e3 * r.seconds_per_cycle:.2f} ms per cycle")
     if plot is not None and not json_:

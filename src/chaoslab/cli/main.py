@@ -125,7 +125,7 @@ def generate_cmd(
     names: List[str] = typer.Argument(..., help="one or more system names"),
     n_traj: int = typer.Option(1, "--n-traj", help="trajectories per system"),
     length: int = typer.Option(1000, "--length", help="points per trajectory"),
-    pts_per_period: float = typer.Option(100.0, "--pts-per-period", help="granularity"),
+    granularity: float = typer.Option(100.0, "--granularity", help="points per characteristic period"),
     seed: int = typer.Option(0, "--seed"),
     out_path: Path = typer.Option(..., "--out", help="PATH.zarr for one system; a directory for several"),
     split: Optional[str] = typer.Option(None, "--split", help="train:val:test weights, e.g. 8:1:1"),
@@ -145,8 +145,8 @@ def generate_cmd(
         raise ValueError(f"--n-traj must be >= 1, got {n_traj}")
     if length < 1:
         raise ValueError(f"--length must be >= 1, got {length}")
-    if not pts_per_period > 0:
-        raise ValueError(f"--pts-per-period must be > 0, got {pts_per_period}")
+    if not granularity > 0:
+        raise ValueError(f"--granularity must be > 0, got {granularity}")
     systems = [cl.get_system(n) for n in names]  # unknown names fail before any work
     params = parse_params(param)
     if params and len(systems) > 1:
@@ -180,12 +180,12 @@ def generate_cmd(
                 advance(done - state["done"], description=s.name)
                 state["done"] = done
 
-            write(s, target, n_traj, length, pts_per_period=pts_per_period, seed=seed, split=split, params=params,
+            write(s, target, n_traj, length, granularity=granularity, seed=seed, split=split, params=params,
                   method=method, overwrite=overwrite, progress=step)
             dims = _dataset_dims(s, n_traj, length)
             written.append(dict(system=s.name, path=str(target), dims=dims,
                                 shape=[v for k, v in dims.items() if k != "variables"],
-                                dt=output_dt(s, None, pts_per_period, s.resolve_params(params)),
+                                dt=output_dt(s, None, granularity, s.resolve_params(params)),
                                 seconds=round(time.perf_counter() - t0, 3)))
     if json_:
         print_json(written)
@@ -223,8 +223,8 @@ def plot_cmd(
     out_file: Path = typer.Option(..., "--out", help="FILE.png (or .pdf, .svg); FILE.gif animates a field"),
     length: Optional[int] = typer.Option(None, "--length", help="points (default: 20000; fields: 1000 in 1-D, "
                                          "9 snapshots or 100 GIF frames in 2-D)"),
-    pts_per_period: Optional[float] = typer.Option(None, "--pts-per-period",
-                                                   help="default 100; fields: 25 in 1-D, 1 (snapshots) or 4 (GIF) in 2-D"),
+    granularity: Optional[float] = typer.Option(None, "--granularity",
+                                                help="default 100; fields: 25 in 1-D, 1 (snapshots) or 4 (GIF) in 2-D"),
     param: Optional[List[str]] = typer.Option(None, "--param", help="name=value (repeatable)"),
     variable: Optional[str] = typer.Option(None, "--var", help="field to draw (PDEs with several fields)"),
     transient: Optional[float] = typer.Option(None, "--transient", help="time integrated before drawing (default: "
@@ -246,12 +246,12 @@ def plot_cmd(
     gif = suffix == ".gif"
     if length is None:
         length = 20000 if not spatial else (1000 if not two_d else (100 if gif else 9))
-    if pts_per_period is None:
-        pts_per_period = 100.0 if not spatial else (25.0 if not two_d else (4.0 if gif else 1.0))
+    if granularity is None:
+        granularity = 100.0 if not spatial else (25.0 if not two_d else (4.0 if gif else 1.0))
     if length < 2:
         raise ValueError(f"--length must be >= 2, got {length}")
-    if not pts_per_period > 0:
-        raise ValueError(f"--pts-per-period must be > 0, got {pts_per_period}")
+    if not granularity > 0:
+        raise ValueError(f"--granularity must be > 0, got {granularity}")
     if variable is not None and not spatial:
         raise ValueError(f"--var applies to fields; {s.name} is a {s.kind}")
     if spatial and variable is not None and variable not in s.grid["variables"]:
@@ -266,7 +266,7 @@ def plot_cmd(
         transient = 0.0 if spatial else (20 * (s.period or 1.0) if not s.discrete else 1000)
     if not transient >= 0:
         raise ValueError(f"--transient must be >= 0, got {transient}")
-    tr = cl.trajectory(s, length, params=params, pts_per_period=pts_per_period, transient=transient)
+    tr = cl.trajectory(s, length, params=params, granularity=granularity, transient=transient)
     if gif:
         save_animation(s, tr.t, tr.x, out_file, variable)
     else:
@@ -380,10 +380,10 @@ def analyze_cmd(
         from ..analysis import finite_time_lyapunov
         from ..analysis.figures import convergence_figure, correlation_sum_figure, ftle_histogram_figure
 
-        horizon = 10.0 if system.discrete else 2.0 * float(system.period or 1.0)
-        ftle = finite_time_lyapunov(system, horizon, members=500, params=params or None, seed=seed)
+        ftle_time = 10.0 if system.discrete else 2.0 * float(system.period or 1.0)
+        ftle = finite_time_lyapunov(system, ftle_time, members=500, params=params or None, seed=seed)
         for fname, fig in (("convergence.png", convergence_figure(spec)),
-                           ("ftle.png", ftle_histogram_figure(ftle, horizon, system.name, spec.mean[0])),
+                           ("ftle.png", ftle_histogram_figure(ftle, ftle_time, system.name, spec.mean[0])),
                            ("correlation_sum.png", correlation_sum_figure(cd, system.name) if cd is not None else None)):
             if fig is None:
                 continue

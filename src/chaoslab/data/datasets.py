@@ -149,7 +149,7 @@ def _block_dataset(system: System, t: np.ndarray, x: np.ndarray) -> xr.Dataset:
                       coords={"time": t})
 
 
-def _dataset_blocks(system, n_traj, length, *, pts_per_period, dt, seed, split, params, method, rtol, atol, block):
+def _dataset_blocks(system, n_traj, length, *, granularity, dt, seed, split, params, method, rtol, atol, block):
     """(head, blocks): the coordinates and attributes of the dataset, and an iterator over its
     time blocks as Datasets (integrated block by block: memory is bounded by one block)."""
     system = as_system(system)
@@ -159,7 +159,7 @@ def _dataset_blocks(system, n_traj, length, *, pts_per_period, dt, seed, split, 
         raise ValueError(f"length must be >= 1, got {length}")
     splits = parse_split(split, n_traj)
     p = system.resolve_params(params)
-    dt_out = output_dt(system, dt, pts_per_period, p)
+    dt_out = output_dt(system, dt, granularity, p)
     x0 = sample_initial_conditions(system, n_traj, seed=seed, params=params, method=method)
     if block is not None and not (isinstance(block, (int, np.integer)) and block >= 1):
         raise ValueError(f"block (time points per chunk) must be an integer >= 1, got {block!r}")
@@ -171,7 +171,7 @@ def _dataset_blocks(system, n_traj, length, *, pts_per_period, dt, seed, split, 
         "kind": system.kind,
         "parameters": json.dumps({k: np.asarray(v).tolist() for k, v in p.items()}),
         "dt": float(dt_out),
-        "granularity": float(system.period / dt_out) if system.period else float(pts_per_period),
+        "granularity": float(system.period / dt_out) if system.period else float(granularity),
         "seed": int(seed),
         "chaoslab_version": __version__,
         "method": resolve_method(system, method),
@@ -213,7 +213,7 @@ def generate(
     n_traj: int = 1,
     length: int = 1000,
     *,
-    pts_per_period: float = 100,
+    granularity: float = 100,
     dt: float | None = None,
     seed: int = 0,
     split: str | Sequence[float] | None = None,
@@ -226,7 +226,7 @@ def generate(
     """Generate ``n_traj`` trajectories of ``length`` points in memory (see module docstring);
     ``write`` streams the same dataset to Zarr block by block. ``block``: time points per Zarr
     chunk and per compiled integration call (default ~8 MB per trajectory)."""
-    (coords, attrs, block), blocks = _dataset_blocks(system, n_traj, length, pts_per_period=pts_per_period, dt=dt,
+    (coords, attrs, block), blocks = _dataset_blocks(system, n_traj, length, granularity=granularity, dt=dt,
                                                      seed=seed, split=split, params=params, method=method,
                                                      rtol=rtol, atol=atol, block=block)
     ds = xr.concat(list(blocks), dim="time") if length > block else next(blocks)
@@ -253,7 +253,7 @@ def write(
     path = Path(path)
     _check_writable(path, overwrite)
     (coords, attrs, block), blocks = _dataset_blocks(system, n_traj, length, **{
-        "pts_per_period": 100, "dt": None, "seed": 0, "split": None, "params": None, "method": "auto",
+        "granularity": 100, "dt": None, "seed": 0, "split": None, "params": None, "method": "auto",
         "rtol": 1e-9, "atol": 1e-9, "block": None, **kw})
 
     def store(tmp):

@@ -45,9 +45,9 @@ from ..systems.base import System, resolve_name
 from .perturbations import check_members
 
 __all__ = ["AssimilationResult", "assimilate", "gaspari_cohn", "etkf_update", "enkf_update", "observation_operator",
-           "METHODS"]
+           "FILTERS"]
 
-METHODS = ("etkf", "enkf")
+FILTERS = ("etkf", "enkf")
 DIVERGENCE_WINDOW = 20  # cycles over which a lost filter is recognised
 
 
@@ -142,7 +142,7 @@ def enkf_update(X: np.ndarray, y: np.ndarray, H: np.ndarray, sigma: np.ndarray, 
 @dataclass
 class AssimilationResult:
     system: str
-    method: str
+    filter: str
     members: int
     t: np.ndarray  # (K,) analysis times
     truth: np.ndarray  # (K, d)
@@ -182,7 +182,7 @@ class AssimilationResult:
         return float(np.mean(self.analysis_spread[self.spinup:]))
 
     def summary(self) -> dict[str, Any]:
-        s = dict(system=self.system, method=self.method, members=self.members, cycles=self.cycles,
+        s = dict(system=self.system, filter=self.filter, members=self.members, cycles=self.cycles,
                  obs_every=self.info.get("obs_every"), obs_sigma=self.obs_sigma, observed=self.n_observed,
                  inflation=self.inflation, localisation=self.localisation, spinup_cycles=self.spinup,
                  diverged=self.diverged, seconds=self.seconds, seconds_per_cycle=self.seconds_per_cycle)
@@ -205,7 +205,7 @@ class AssimilationResult:
         ax.axhline(self.obs_sigma, color="C3", lw=0.8, ls=":", label=f"observation error σ = {self.obs_sigma:g}")
         if self.spinup and self.spinup < n:
             ax.axvline(self.t[self.spinup], color="0.3", lw=0.6)
-        title = (f"{self.system}: {self.method.upper()}, {self.members} members, inflation {self.inflation:g}"
+        title = (f"{self.system}: {self.filter.upper()}, {self.members} members, inflation {self.inflation:g}"
                  + (f", localisation {self.localisation:g}" if self.localisation else ""))
         if not self.diverged:
             title += f" — time-mean analysis RMSE {self.time_mean_rmse:.3f}"
@@ -237,18 +237,20 @@ def _ring_distance(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(d, n - d)
 
 
-def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: float = 0.05,
+def assimilate(system, *, filter: str = "etkf", members: int = 20, obs_every: float = 0.05,
                obs_sigma: float = 1.0, observed="all", cycles: int = 1000, spinup: int | None = None,
                inflation: float = 1.02, localisation: float | None = None, seed: int = 0, x0=None,
-               integrator: str = "auto", divergence_factor: float = 1.0, params: Mapping[str, Any] | None = None,
+               method: str = "auto", divergence_factor: float = 1.0, params: Mapping[str, Any] | None = None,
                progress: Callable[[int, int], None] | None = None) -> AssimilationResult:
-    """A twin experiment (module docstring). ``localisation``: the Gaspari–Cohn half-width in grid
-    steps (1-D grids only); ``spinup``: cycles left out of the time means (default 20 %)."""
+    """A twin experiment (module docstring). ``filter``: ``etkf`` or ``enkf`` (``FILTERS``);
+    ``method``: the integrator between observations, as everywhere; ``localisation``: the
+    Gaspari–Cohn half-width in grid steps (1-D grids only); ``spinup``: cycles left out of the time
+    means (default 20 %)."""
     from ..data import sample_initial_conditions
-    from .forecast import climatology
+    from ..analysis.attractor import attractor_statistics
 
     system = as_system(system)
-    method = resolve_name(method, METHODS, "method")
+    kind = resolve_name(filter, FILTERS, "filter")
     members = check_members(members)
     if system.delay:
         raise ValueError("data assimilation here takes flows, maps and fields, not delay equations")
@@ -290,9 +292,9 @@ def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: fl
     X = np.array(starts[1:], dtype=float)  # a climatological initial ensemble
     X_initial = X.copy()
     observations = []
-    _, clim_sd = climatology(system, params, seed=seed)
+    clim_sd = attractor_statistics(system, params).std
     clim_rms = float(np.sqrt(np.mean(clim_sd**2)))
-    prop = _propagator(system, obs_every, p, integrator)
+    prop = _propagator(system, obs_every, p, method)
     t = 0.0
     ts, tru, am, ar, fr, sp = [], [], [], [], [], []
     diverged_at = None
@@ -311,7 +313,7 @@ def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: fl
         fmean = X.mean(axis=0)
         if inflation != 1.0:
             X = fmean + inflation * (X - fmean)
-        if method == "etkf":
+        if kind == "etkf":
             X = etkf_update(X, y, H, sigma, loc_R)
         else:
             X = enkf_update(X, y, H, sigma, rng, loc_B)
@@ -331,7 +333,7 @@ def assimilate(system, *, method: str = "etkf", members: int = 20, obs_every: fl
             progress(k + 1, cycles)
     seconds = time.perf_counter() - t0
     arr = lambda v, shape: np.array(v) if v else np.zeros(shape)
-    return AssimilationResult(system.name, method, members, arr(ts, (0,)), arr(tru, (0, d)), arr(am, (0, d)),
+    return AssimilationResult(system.name, kind, members, arr(ts, (0,)), arr(tru, (0, d)), arr(am, (0, d)),
                               arr(ar, (0,)), arr(fr, (0,)), arr(sp, (0,)), float(obs_sigma), p_obs, float(inflation),
                               None if localisation is None else float(localisation), spinup, seconds,
                               diverged_at is not None, diverged_at,

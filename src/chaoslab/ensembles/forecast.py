@@ -27,13 +27,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..analysis.attractor import attractor_statistics, leading_exponent
+from ..analysis.lyapunov import lyapunov_time
 from ..integrate.api import as_system, ensemble, output_dt
 from ..metrics import probabilistic as pm
 from ..systems.base import resolve_name
 from .perturbations import PERTURBATIONS, _check_amplitude, check_members, parameter_ensemble, perturb
 
-__all__ = ["EnsembleForecast", "EnsembleScores", "ensemble_forecast", "learned_ensemble", "score_ensemble",
-           "climatology"]
+__all__ = ["EnsembleForecast", "EnsembleScores", "ensemble_forecast", "learned_ensemble", "score_ensemble"]
 
 
 @dataclass
@@ -76,18 +77,6 @@ class EnsembleScores:
             "valid_members": self.valid_members, "diverged_members": self.diverged_members,
             "cases_scored": self.cases_scored,
         }
-
-
-def climatology(system, params=None, *, seed: int = 0, points: int = 20000) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, std) per variable of a long on-attractor run (the reference for tail events and
-    reliability thresholds)."""
-    from ..integrate.api import trajectory
-
-    system = as_system(system)
-    period = 1.0 if system.discrete else output_dt(system, None, 1.0, system.resolve_params(params))
-    x = trajectory(system, points, pts_per_period=None if system.discrete else 20, params=params,
-                   transient=(100 if system.discrete else 20 * period)).x
-    return x.mean(axis=0), x.std(axis=0)
 
 
 def score_ensemble(members, truth, dt: float, clim_mean, clim_std, *, valid=None, seed: int = 0,
@@ -161,39 +150,31 @@ class EnsembleForecast:
                               seed=seed, rank_stride=stride)
 
 
-def _lyapunov_time(system, params) -> float:
-    """1/λ₁ (shipped invariants, else computed; the forecasting protocol's rule), inf if λ₁ <= 0."""
-    from ..analysis.lyapunov import lyapunov_time
-    from ..forecast.protocol import leading_exponent
-
-    return lyapunov_time(leading_exponent(system, params))
-
-
-def ensemble_forecast(system, members: int = 20, *, kind: str = "gaussian", amplitude: float | None = None,
-                      cases: int = 10, horizon: float = 5.0, pts_per_period: float = 20.0, seed: int = 0,
+def ensemble_forecast(system, members: int = 20, *, perturbation: str = "gaussian", amplitude: float | None = None,
+                      cases: int = 10, lyapunov_times: float = 5.0, granularity: float = 20.0, seed: int = 0,
                       params: Mapping[str, Any] | None = None, param_spread: float | None = None,
                       param_names: Sequence[str] | None = None, analysis_error: bool = True,
                       relative_amplitude: float = 0.01, **options) -> EnsembleForecast:
     """The perfect-model ensemble experiment of the module docstring. ``amplitude`` defaults to
-    ``relative_amplitude`` (1 %) of the attractor's spread (RMS norm); ``horizon`` is in Lyapunov times (periods if the
-    system is not chaotic); ``options`` go to the perturbation (cycles, interval, k, ...)."""
+    ``relative_amplitude`` (1 %) of the attractor's spread (RMS norm); ``lyapunov_times`` is the lead time in Lyapunov
+    times (periods if the system is not chaotic); ``options`` go to the perturbation (cycles, interval, k, ...)."""
     from ..data import sample_initial_conditions
 
     system = as_system(system)
-    kind = resolve_name(kind, PERTURBATIONS, "perturbation")
+    kind = resolve_name(perturbation, PERTURBATIONS, "perturbation")
     members = check_members(members)
     if isinstance(cases, bool) or not isinstance(cases, (int, np.integer)) or cases < 1:
         raise ValueError(f"cases must be an integer >= 1, got {cases!r}")
-    if not (horizon > 0 and math.isfinite(horizon)):
-        raise ValueError(f"horizon must be > 0 (Lyapunov times), got {horizon!r}")
-    mu, sd = climatology(system, params, seed=seed)
-    scale = float(np.sqrt(np.sum(sd ** 2)))
-    amplitude = _check_amplitude(relative_amplitude) * scale if amplitude is None else _check_amplitude(amplitude)
-    lt = _lyapunov_time(system, params)
+    if isinstance(lyapunov_times, bool) or not (isinstance(lyapunov_times, (int, float)) and 0 < lyapunov_times < math.inf):
+        raise ValueError(f"lyapunov_times must be a number > 0 (the lead time in Lyapunov times), got {lyapunov_times!r}")
+    clim = attractor_statistics(system, params)
+    mu, sd = clim.mean, clim.std
+    amplitude = _check_amplitude(relative_amplitude) * clim.scale if amplitude is None else _check_amplitude(amplitude)
+    lt = lyapunov_time(leading_exponent(system, params))
     p = system.resolve_params(params)
-    dt = 1.0 if system.discrete else output_dt(system, None, pts_per_period, p)
-    unit = lt if math.isfinite(lt) else (1.0 if system.discrete else dt * pts_per_period)
-    H = max(1, int(math.ceil(horizon * unit / dt)))
+    dt = 1.0 if system.discrete else output_dt(system, None, granularity, p)
+    unit = lt if math.isfinite(lt) else (1.0 if system.discrete else dt * granularity)
+    H = max(1, int(math.ceil(lyapunov_times * unit / dt)))
     truths0 = sample_initial_conditions(system, cases, seed=seed, params=params)
     rng = np.random.default_rng([seed, 1])
     starts, truth_starts, t1, info = [], [], 0.0, {}
@@ -221,7 +202,7 @@ def ensemble_forecast(system, members: int = 20, *, kind: str = "gaussian", ampl
     if not run.valid[:cases].all():
         raise ValueError(f"{system.name}: a truth trajectory diverged; the system or its parameters are unstable")
     return EnsembleForecast(system.name, kind, amplitude, np.arange(1, H + 1) * dt, mem, truth, valid, dt, lt, mu, sd,
-                            info | {"scale": scale})
+                            info | {"scale": clim.scale})
 
 
 def learned_ensemble(models, context, horizon: int, *, noise: float = 0.0, per_model: int = 1, seed: int = 0,

@@ -23,7 +23,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..integrate.api import as_system, ensemble, output_dt
-from .forecast import _lyapunov_time, climatology
+from ..analysis.attractor import attractor_statistics, leading_exponent
+from ..analysis.lyapunov import lyapunov_time
 
 __all__ = ["ErrorGrowth", "error_growth", "growth_figure"]
 
@@ -38,22 +39,22 @@ class ErrorGrowth:
     saturation: float
     tolerance: float
     doubling_time: np.ndarray  # (S,) NaN where no exponential phase was resolved
-    horizon: np.ndarray  # (S,) NaN where the tolerance was not reached
+    predictability_time: np.ndarray  # (S,) NaN where the tolerance was not reached
     lyapunov_time: float
 
     def summary(self) -> dict[str, Any]:
         return dict(system=self.system, sizes=self.sizes.tolist(), doubling_time=self.doubling_time.tolist(),
-                    horizon=self.horizon.tolist(), saturation=self.saturation, tolerance=self.tolerance,
-                    lyapunov_time=self.lyapunov_time,
-                    horizon_lyapunov_times=(self.horizon / self.lyapunov_time).tolist()
+                    predictability_time=self.predictability_time.tolist(), saturation=self.saturation,
+                    tolerance=self.tolerance, lyapunov_time=self.lyapunov_time,
+                    predictability_lyapunov_times=(self.predictability_time / self.lyapunov_time).tolist()
                     if math.isfinite(self.lyapunov_time) else None)
 
 
-def error_growth(system, sizes: Sequence[float] | None = None, *, cases: int = 50, horizon: float = 25.0,
-                 tolerance: float = 0.5, pts_per_period: float = 20.0, seed: int = 0,
+def error_growth(system, sizes: Sequence[float] | None = None, *, cases: int = 50, lyapunov_times: float = 25.0,
+                 tolerance: float = 0.5, granularity: float = 20.0, seed: int = 0,
                  params: Mapping[str, Any] | None = None) -> ErrorGrowth:
     """Error growth for each initial size in ``sizes`` (default 10^-8 ... 10^-2 of the attractor's
-    spread) over ``horizon`` Lyapunov times (periods if not chaotic); see the module docstring."""
+    spread) over ``lyapunov_times`` Lyapunov times (periods if not chaotic); see the module docstring."""
     from ..data import sample_initial_conditions
 
     system = as_system(system)
@@ -61,16 +62,17 @@ def error_growth(system, sizes: Sequence[float] | None = None, *, cases: int = 5
         raise ValueError(f"cases must be an integer >= 2, got {cases!r}")
     if not 0 < tolerance < 1:
         raise ValueError(f"tolerance must be in (0, 1) (a fraction of the saturated error), got {tolerance!r}")
-    mu, sd = climatology(system, params, seed=seed)
-    s = float(np.sqrt(np.sum(sd ** 2)))
+    if isinstance(lyapunov_times, bool) or not (isinstance(lyapunov_times, (int, float)) and 0 < lyapunov_times < math.inf):
+        raise ValueError(f"lyapunov_times must be a number > 0 (the run's length in Lyapunov times), got {lyapunov_times!r}")
+    s = attractor_statistics(system, params).scale
     sizes = np.asarray(s * np.logspace(-8, -2, 4) if sizes is None else sizes, dtype=float)
     if sizes.ndim != 1 or len(sizes) == 0 or not np.all((sizes > 0) & np.isfinite(sizes)):
         raise ValueError("sizes must be a non-empty list of numbers > 0")
-    lt = _lyapunov_time(system, params)
+    lt = lyapunov_time(leading_exponent(system, params))
     p = system.resolve_params(params)
-    dt = 1.0 if system.discrete else output_dt(system, None, pts_per_period, p)
-    unit = lt if math.isfinite(lt) else (1.0 if system.discrete else dt * pts_per_period)
-    n = max(2, int(math.ceil(horizon * unit / dt)) + 1)
+    dt = 1.0 if system.discrete else output_dt(system, None, granularity, p)
+    unit = lt if math.isfinite(lt) else (1.0 if system.discrete else dt * granularity)
+    n = max(2, int(math.ceil(lyapunov_times * unit / dt)) + 1)
     x0 = sample_initial_conditions(system, cases, seed=seed, params=params)
     u = np.random.default_rng(seed).standard_normal((cases, system.dim))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
@@ -120,8 +122,8 @@ def growth_figure(eg: ErrorGrowth):
     a.set_ylabel("typical error exp⟨log E⟩")
     a.set_title(f"{eg.system}: error growth", fontsize=10)
     a.legend(fontsize=7)
-    ok = np.isfinite(eg.horizon)
-    b.semilogx(eg.sizes[ok], eg.horizon[ok] / unit, "o", color="k", label="measured")
+    ok = np.isfinite(eg.predictability_time)
+    b.semilogx(eg.sizes[ok], eg.predictability_time[ok] / unit, "o", color="k", label="measured")
     if math.isfinite(eg.lyapunov_time):
         grid = np.geomspace(eg.sizes.min(), eg.sizes.max(), 50)
         b.semilogx(grid, np.log(eg.tolerance * eg.saturation / grid), color="C3", lw=1,

@@ -66,7 +66,7 @@ def _peak_rss_mb() -> float:
 
 
 def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | None = None, seed: int = 0,
-                  dt: float | None = None, pts_per_period: float | None = None, params: Mapping[str, Any] | None = None,
+                  dt: float | None = None, granularity: float | None = None, params: Mapping[str, Any] | None = None,
                   chunk_members: int | None = None, chunk_time: int = 256, bins: int = 200, method: str = "auto",
                   substeps: int | None = None, dtype=None,
                   progress: Callable[[int, int], None] | None = None) -> HugeEnsemble:
@@ -76,7 +76,7 @@ def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | N
     per compiled call; ``dtype`` float64 (default) or float32. ``progress(done, total)`` counts
     member-steps."""
     from ..data import sample_initial_conditions
-    from .forecast import climatology
+    from ..analysis.attractor import attractor_statistics
 
     system = as_system(system)
     members = check_members(members)
@@ -85,9 +85,9 @@ def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | N
     if bins < 10:
         raise ValueError(f"bins must be >= 10, got {bins}")
     d = system.dim
-    mu, sd = climatology(system, params, seed=seed)
-    sd = np.where(sd > 0, sd, 1.0)
-    amplitude = 0.01 * float(np.sqrt(np.sum(sd ** 2))) if amplitude is None else _check_amplitude(amplitude)
+    clim = attractor_statistics(system, params)
+    mu, sd = clim.mean, np.where(clim.std > 0, clim.std, 1.0)
+    amplitude = 0.01 * clim.scale if amplitude is None else _check_amplitude(amplitude)
     center = sample_initial_conditions(system, 1, seed=seed, params=params)[0] if x0 is None else np.asarray(x0, float)
     if center.shape != (d,):
         raise ValueError(f"x0 of {system.name} must have shape ({d},), got {center.shape}")
@@ -95,7 +95,7 @@ def huge_ensemble(system, members: int, n: int, *, x0=None, amplitude: float | N
         chunk_members = max(1, 2**22 // d)
     chunk_members = int(min(chunk_members, members))
     rng = np.random.default_rng(seed)
-    step_dt = output_dt(system, dt, pts_per_period, system.resolve_params(params))
+    step_dt = output_dt(system, dt, granularity, system.resolve_params(params))
     t0 = time.perf_counter()
     stats = None
     for start in range(0, members, chunk_members):

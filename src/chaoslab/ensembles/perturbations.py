@@ -223,10 +223,10 @@ def singular_perturbations(system: System | str, x0=None, members: int = 20, amp
                                                                    "optimization_time": float(tau)})
 
 
-def perturb(system: System | str, x0=None, members: int = 20, kind: str = "gaussian", amplitude: float = 1e-3,
+def perturb(system: System | str, x0=None, members: int = 20, perturbation: str = "gaussian", amplitude: float = 1e-3,
             *, seed: int = 0, t0: float = 0.0, params: Mapping[str, Any] | None = None, **options) -> InitialEnsemble:
-    """Dispatch on ``kind`` (one of ``PERTURBATIONS``, in any case)."""
-    kind = resolve_name(kind, PERTURBATIONS, "perturbation")
+    """Dispatch on ``perturbation`` (one of ``PERTURBATIONS``, in any case)."""
+    kind = resolve_name(perturbation, PERTURBATIONS, "perturbation")
     if kind == "gaussian":  # the draw does not depend on the parameters
         return gaussian_perturbations(system, x0, members, amplitude, seed=seed, t0=t0, **options)
     if kind == "bred":

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from ..data import sample_initial_conditions
-from ..integrate.api import as_system, ensemble, output_dt, trajectory
-from ..metrics import attractor_scale
+from ..integrate.api import as_system, ensemble, output_dt
+from ..analysis.attractor import attractor_statistics, leading_exponent
 from .base import Windows
 
-__all__ = ["Task", "TaskData", "make_task_data", "leading_exponent"]
+__all__ = ["Task", "TaskData", "make_task_data"]
 
 
 @dataclass(frozen=True)
@@ -86,26 +86,13 @@ class TaskData:
     scale: float
     mean: np.ndarray
     variables: list[str]
-    reference: np.ndarray  # a long on-attractor run (200 periods), independent of the windows
+    reference: np.ndarray  # the climatology's samples (analysis.attractor_statistics), independent of the windows
 
     @property
     def lyapunov_time(self) -> float:
         from ..analysis.lyapunov import lyapunov_time  # the one rule: 1 / lambda_1, inf unless lambda_1 > 0
 
         return lyapunov_time(self.lyapunov_exponent)
-
-
-def leading_exponent(system, params) -> float:
-    """lambda_1 of the system at these parameters: the shipped table's at the defaults, else a
-    spectrum to 2 % (the protocol's unit of time; orbits that escape are left out)."""
-    inv = system.invariants if not params else None
-    if inv and inv.get("lyapunov_spectrum"):
-        return float(inv["lyapunov_spectrum"][0])
-    from ..analysis import lyapunov_spectrum
-
-    # the Lyapunov time is the protocol's unit of time: 2 % is ample for it
-    # (a leaky attractor's unit: the exponent of the orbits that stay)
-    return float(lyapunov_spectrum(system, params=params or None, k=1, precision=0.02, escaped="exclude").exponents[0])
 
 
 def make_task_data(task: Task) -> TaskData:
@@ -124,20 +111,17 @@ def make_task_data(task: Task) -> TaskData:
     for name, ens in (("training trajectory", train), ("window", win)):
         if not ens.valid.all():
             raise ValueError(f"{system.name}: a {name} diverged at t = {np.nanmin(ens.diverged_at):.4g}")
-    # the attractor's mean and scale from a long independent run (200 periods)
-    ref = trajectory(system, int(200 * task.granularity), x0=x0[0], params=params, dt=dt,
-                     transient=10 * period).x
+    # the attractor's mean, scale and distribution: the climatology (an independent long run)
+    clim = attractor_statistics(system, params)
     variables = list(system.variables) if len(system.variables) == system.dim else [f"x{i}" for i in range(system.dim)]
     xs, ws = train.x, win.x
     if task.observed is not None:
         pick = [task.observed]
-        xs, ws, ref, variables = xs[..., pick], ws[..., pick], ref[:, pick], [variables[task.observed]]
-    mean = ref.mean(axis=0)
-    scale = attractor_scale(ref)
+        xs, ws, clim, variables = xs[..., pick], ws[..., pick], clim.observed(pick), [variables[task.observed]]
     c = task.context
     t0 = np.full(n_win, c * dt)
     windows = Windows(ws[:, :c], ws[:, c:], t0)
     val = Windows(windows.context[: task.n_val], windows.target[: task.n_val], t0[: task.n_val])
     test = Windows(windows.context[task.n_val :], windows.target[task.n_val :], t0[task.n_val :])
-    return TaskData(task, xs, val, test, float(dt), float(period), leading_exponent(system, params), scale, mean,
-                    variables, ref)
+    return TaskData(task, xs, val, test, float(dt), float(period), leading_exponent(system, params), clim.scale,
+                    clim.mean, variables, clim.samples)

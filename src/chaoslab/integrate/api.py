@@ -1,7 +1,7 @@
 """Integration API: single trajectories, ensembles, streaming in chunks, and noise.
 
 All functions take a System (or a catalog name). Output lies on a uniform grid of spacing
-``dt``; by default ``dt = period / pts_per_period`` (granularity, 100 points per period).
+``dt``; by default ``dt = period / granularity`` (``granularity``: points per characteristic period, default 100).
 """
 
 from __future__ import annotations
@@ -88,16 +88,16 @@ def characteristic_period(system: System, params: Mapping[str, Any] | None = Non
     return dominant_period(x, dt)
 
 
-def output_dt(system: System, dt: float | None, pts_per_period: float | None, params=None) -> float:
+def output_dt(system: System, dt: float | None, granularity: float | None, params=None) -> float:
     if dt is not None:
         if not (dt > 0 and math.isfinite(dt)):
             raise ValueError(f"dt must be a positive number, got {dt}")
         return float(dt)
     if system.discrete:
         return 1.0
-    ppp = 100 if pts_per_period is None else pts_per_period
+    ppp = 100 if granularity is None else granularity
     if not ppp > 0:
-        raise ValueError(f"pts_per_period must be positive, got {ppp}")
+        raise ValueError(f"granularity must be positive, got {ppp}")
     return characteristic_period(system, params) / ppp
 
 
@@ -213,7 +213,7 @@ class _Run:
     transient: float = 0.0
 
 
-def _prepare(system: System | str, *, x0, params, members, dt, pts_per_period, transient, t0, method, rtol, atol,
+def _prepare(system: System | str, *, x0, params, members, dt, granularity, transient, t0, method, rtol, atol,
              substeps, bound, dtype=None, multiple: int = 1, single: bool = False) -> _Run:
     """Check the inputs, pad the members (repeating the last) to a multiple of ``multiple`` and
     of the device count, and place them across the devices (the transient runs in
@@ -230,7 +230,7 @@ def _prepare(system: System | str, *, x0, params, members, dt, pts_per_period, t
     p, axes, n_batch = split_params(system, params)
     if single and n_batch is not None:
         raise ValueError("batched parameters given to trajectory(); use ensemble()")
-    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
+    dt = output_dt(system, dt, granularity, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     if not (transient >= 0 and math.isfinite(transient)):
         raise ValueError(f"transient must be a finite number >= 0, got {transient}")
     if single:
@@ -356,7 +356,7 @@ def trajectory(
     x0=None,
     params: Mapping[str, Any] | None = None,
     dt: float | None = None,
-    pts_per_period: float | None = None,
+    granularity: float | None = None,
     transient: float = 0.0,
     t0: float = 0.0,
     method: str = "auto",
@@ -371,7 +371,7 @@ def trajectory(
     For a delay equation ``x0`` is the history on [-tau, 0] (samples, oldest first) or a constant.
     """
     n = _check_n(n)
-    run = _prepare(system, x0=x0, params=params, members=None, dt=dt, pts_per_period=pts_per_period,
+    run = _prepare(system, x0=x0, params=params, members=None, dt=dt, granularity=granularity,
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
                    single=True)
     system = run.system
@@ -395,7 +395,7 @@ def _check_n(n) -> int:
 
 def stream(system: System | str, n: int, *, diverged_at: bool = False, chunk: int = 1000, x0=None,
            params: Mapping[str, Any] | None = None, members: int | None = None, dt: float | None = None,
-           pts_per_period: float | None = None, transient: float = 0.0, t0: float = 0.0, method: str = "auto",
+           granularity: float | None = None, transient: float = 0.0, t0: float = 0.0, method: str = "auto",
            rtol: float = 1e-9, atol: float = 1e-9, substeps: int | None = None,
            bound: float | None = None, dtype=None) -> Iterator[tuple[np.ndarray, ...]]:
     """Integrate an ensemble in time chunks; yields ``(t, x, valid)`` per chunk with x of shape
@@ -404,13 +404,13 @@ def stream(system: System | str, n: int, *, diverged_at: bool = False, chunk: in
     left its bound (NaN while valid). A member that left is no longer integrated; its states
     from its first bad one on are NaN.
 
-    Keywords as for :func:`ensemble` (x0, params, members, dt, pts_per_period, transient, t0,
+    Keywords as for :func:`ensemble` (x0, params, members, dt, granularity, transient, t0,
     method, rtol, atol, substeps, bound, dtype) plus ``chunk`` (time points per call, default 1000).
     ``x0`` is (members, dim); or give ``members`` to start them all from the reference initial
     condition (with batched ``params``, the members follow the parameter batch).
     """
     n = _check_n(n)
-    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, granularity=granularity,
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
                    dtype=dtype)
     m = run.members
@@ -434,7 +434,7 @@ def ensemble(
     params: Mapping[str, Any] | None = None,
     members: int | None = None,
     dt: float | None = None,
-    pts_per_period: float | None = None,
+    granularity: float | None = None,
     transient: float = 0.0,
     t0: float = 0.0,
     method: str = "auto",
@@ -456,7 +456,7 @@ def ensemble(
     float32 (states, parameters and arithmetic; about twice the throughput, 1e-7 rounding).
     """
     n = _check_n(n)
-    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, granularity=granularity,
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
                    dtype=dtype)
     m, system = run.members, run.system
@@ -568,7 +568,7 @@ def ensemble_statistics(
     params: Mapping[str, Any] | None = None,
     members: int | None = None,
     dt: float | None = None,
-    pts_per_period: float | None = None,
+    granularity: float | None = None,
     transient: float = 0.0,
     t0: float = 0.0,
     method: str = "auto",
@@ -592,7 +592,7 @@ def ensemble_statistics(
     in order).
 
     Keywords as for :func:`ensemble`, plus ``center`` and ``scale`` (d,) (default: the
-    climatological mean and standard deviation, :func:`chaoslab.ensembles.climatology`),
+    climatological mean and standard deviation, :func:`chaoslab.analysis.attractor_statistics`),
     exceedance ``levels`` (in units of scale), histogram ``bins`` over center ± ``span`` scales,
     and ``chunk`` (output times per compiled call).
     """
@@ -606,16 +606,16 @@ def ensemble_statistics(
     lv = np.atleast_1d(np.asarray(levels, dtype=np.float64))
     if lv.ndim != 1 or lv.size == 0 or not np.all(np.isfinite(lv) & (lv >= 0)):
         raise ValueError(f"levels must be a non-empty list of numbers >= 0, got {levels!r}")
-    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, pts_per_period=pts_per_period,
+    run = _prepare(system, x0=x0, params=params, members=members, dt=dt, granularity=granularity,
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
                    dtype=dtype, multiple=GROUPS)
     system, d = run.system, (run.system.dim if not run.system.delay else 1)
     if center is None or scale is None:
-        from ..ensembles.forecast import climatology
+        from ..analysis.attractor import attractor_statistics
 
-        mu, sd = climatology(system, None if any(a == 0 for a in run.axes.values()) else params)
-        center = mu if center is None else center
-        scale = sd if scale is None else scale
+        clim = attractor_statistics(system, None if any(a == 0 for a in run.axes.values()) else params)
+        center = clim.mean if center is None else center
+        scale = clim.std if scale is None else scale
     center = np.broadcast_to(np.asarray(center, dtype=np.float64), (d,)).copy()
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (d,)).copy()
     if not (np.all(np.isfinite(center)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
@@ -722,7 +722,7 @@ def sde_ensemble(
     members: int | None = None,
     params: Mapping[str, Any] | None = None,
     dt: float | None = None,
-    pts_per_period: float | None = None,
+    granularity: float | None = None,
     transient: float = 0.0,
     t0: float = 0.0,
     substeps: int | None = None,
@@ -743,7 +743,7 @@ def sde_ensemble(
         raise ValueError("noise is not supported for delay equations")
     scheme = resolve_name(scheme, ("euler_maruyama", "heun"), "scheme")
     p, axes, n_batch = split_params(system, params)
-    dt = output_dt(system, dt, pts_per_period, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
+    dt = output_dt(system, dt, granularity, {k: (v[0] if axes[k] == 0 else v) for k, v in p.items()})
     base = "map" if system.discrete else ("etdrk" if system.stepper is not None else "rk4")
     cfg = solver_config(system, base, int(n), dt, 0, 0, substeps, p)
     if x0 is None:

@@ -131,7 +131,7 @@ def _compare(cols, stats_ref, windows_mean, windows_std, x_long_std, centre_of=N
     return compared
 
 
-def check_flow(system: System, *, periods: float = 400.0, transient_periods: float = 20.0, pts_per_period: int = 40,
+def check_flow(system: System, *, periods: float = 400.0, transient_periods: float = 20.0, granularity: int = 40,
                method: str = "auto", rtol: float = 1e-8, atol: float = 1e-8) -> CheckResult:
     from ..integrate.api import DivergenceError, trajectory
 
@@ -154,8 +154,8 @@ def check_flow(system: System, *, periods: float = 400.0, transient_periods: flo
                            "and no observables are declared")
     attempts = []
     for label, window in reference_windows(system):
-        # at least pts_per_period points per period and MIN_WINDOW_POINTS per window
-        block = max(int(round(pts_per_period * window / system.period)), MIN_WINDOW_POINTS)
+        # at least granularity points per period and MIN_WINDOW_POINTS per window
+        block = max(int(round(granularity * window / system.period)), MIN_WINDOW_POINTS)
         dt = window / block
         n_blocks = max(int(periods * system.period / window), MIN_WINDOWS)
         try:
