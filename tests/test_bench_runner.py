@@ -55,7 +55,7 @@ samples = 5
 perturbation = "gaussian"
 members = 6
 cases = 3
-horizon = 2
+lyapunov_times = 2
 
 [[models]]
 name = "linear"
@@ -101,13 +101,19 @@ def _chaoslab(*args):
     return [sys.executable, "-m", "chaoslab", *args]
 
 
-def _n_results(out):
+def _results(out):
+    """The finished results: a process killed mid-write leaves its temporary (``.NAME.tmp-*``),
+    which is not one."""
     d = out / "tasks"
-    return len(list(d.glob("*.parquet"))) if d.is_dir() else 0
+    return [f for f in d.glob("*.parquet") if ".tmp-" not in f.name] if d.is_dir() else []
+
+
+def _n_results(out):
+    return len(_results(out))
 
 
 def _stamps(out):
-    return {f.name: (f.stat().st_ino, f.stat().st_mtime_ns) for f in (out / "tasks").glob("*.parquet")}
+    return {f.name: (f.stat().st_ino, f.stat().st_mtime_ns) for f in _results(out)}
 
 
 def _wait_for_results(out, n, proc, timeout=300):
