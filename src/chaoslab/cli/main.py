@@ -306,9 +306,9 @@ def analyze_cmd(
 ):
     """Lyapunov spectrum (with its uncertainty), Kaplan–Yorke and correlation dimensions, Lyapunov time, period."""
     import chaoslab as cl
-    from ..analysis.invariants import catalog_invariants, compute_invariants
 
     enable_compile_cache()
+    # bad input is reported before the analysis (JAX, diffrax, scipy) is imported
     if time_ is not None and not time_ > 0:
         raise ValueError(f"--time must be > 0, got {time_}")
     if precision is not None and not 0 < precision < 1:
@@ -326,6 +326,10 @@ def analyze_cmd(
         if not parent.is_dir():
             raise FileNotFoundError(f"output directory '{parent}' does not exist")
         _probe_writable(parent)
+        if workers is not None and workers < 1:
+            raise ValueError(f"--workers must be >= 1, got {workers}")
+        from ..analysis.invariants import catalog_invariants
+
         names = cl.list_systems("ode")
         with progress_bar("analyzing", len(names), quiet or json_) as advance:
             state = {"last": None}
@@ -336,8 +340,6 @@ def analyze_cmd(
                 state["last"] = current
 
             n_workers = workers or os.cpu_count() or 1
-            if n_workers < 1:
-                raise ValueError(f"--workers must be >= 1, got {n_workers}")
             df = catalog_invariants(out_path, names, time=time_, precision=precision, max_time=max_time, seed=seed,
                                     workers=n_workers,
                                     escaped="exclude" if exclude_escaped else "error", progress=step)
@@ -361,6 +363,8 @@ def analyze_cmd(
         if not plot_dir.is_dir():
             raise FileNotFoundError(f"--plot directory '{plot_dir}' does not exist")
         _probe_writable(plot_dir)
+    from ..analysis.invariants import compute_invariants
+
     with progress_bar(f"{system.name}: Lyapunov spectrum", 1000, quiet or json_) as advance:
         state = {"done": 0}
 
