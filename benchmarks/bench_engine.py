@@ -1,6 +1,6 @@
 """The engine, side by side in one run: startup, and RK4 throughput against a plain JAX scan.
 
-    python benchmarks/bench_engine.py [--members 20000] [--steps 2000] [--startup-only] [--no-huge]
+    python benchmarks/bench_engine.py [--members 20000] [--steps 2000] [--startup-only] [--no-huge] [--demo]
 
 Startup: ``import chaoslab`` and ``chaoslab systems list`` as whole processes (median of 5;
 wall seconds, Python's own start included), and ``import jax`` alone for scale.
@@ -23,6 +23,11 @@ on-device reductions at every one of 200 RK4 steps (h = 0.01) — count, mean an
 exceedances of 3 levels, a 200-bin histogram per variable — for Lorenz-63 with 10^6 members
 and Lorenz-96 (N = 40) with 10^4 members: ``ensemble_statistics`` against a plain
 ``jit(scan(vmap(rk4) + the same reductions))`` written here, float64 and float32.
+
+Demo (``--demo``, about 5 minutes): ``chaoslab demo`` twice in a fresh directory with an empty
+compilation cache (``XDG_CACHE_HOME`` pointed at a new folder): wall seconds and the share of the
+work spent compiling (tracing, lowering and XLA compilation, as the demo itself reports it) of
+the first run and of the second, which reads the persistent cache the first one wrote.
 """
 
 import argparse
@@ -49,6 +54,24 @@ def startup() -> list[tuple[str, float]]:
             ("import jax", wall([py, "-c", "import jax"])),
             ("import chaoslab", wall([py, "-c", "import chaoslab"])),
             ("chaoslab systems list", wall([py, "-m", "chaoslab", "systems", "list"]))]
+
+
+def demo_runs() -> list[tuple[str, float, str]]:
+    """Two runs of ``chaoslab demo`` sharing a new, empty compilation cache."""
+    import re
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "JAX_COMPILATION_CACHE_DIR"} | {"XDG_CACHE_HOME": tmp}
+        for run in ("first (empty cache)", "second (cache written by the first)"):
+            out = os.path.join(tmp, run.split()[0])
+            t0 = time.perf_counter()
+            r = subprocess.run([sys.executable, "-m", "chaoslab", "demo", "--out", out], env=env, cwd=tmp,
+                               capture_output=True, text=True, check=True)
+            share = re.search(r"(\d+) % of the work compiling", r.stdout + r.stderr)
+            rows.append((run, time.perf_counter() - t0, f"{share.group(1)} %" if share else "?"))
+    return rows
 
 
 def throughput(members: int, steps: int) -> list[tuple[str, float, float]]:
@@ -182,6 +205,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--startup-only", action="store_true")
     ap.add_argument("--no-huge", action="store_true", help="skip the huge-ensemble rows")
+    ap.add_argument("--demo", action="store_true", help="also run the demo twice: its compile share")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:  # one device count, in this process
@@ -190,6 +214,10 @@ def main() -> None:
     print("| startup (median of 5 processes) | wall s |\n| --- | ---: |")
     for name, s in startup():
         print(f"| {name} | {s:.2f} |")
+    if a.demo:
+        print("\n| chaoslab demo | wall s | compiling |\n| --- | ---: | ---: |")
+        for name, s, share in demo_runs():
+            print(f"| {name} | {s:.0f} | {share} |")
     if a.startup_only:
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
