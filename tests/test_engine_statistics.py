@@ -38,11 +38,13 @@ def _reference(X, center, scale, levels, bins, span):
     return count, mean, m2, hist, exc
 
 
-def test_statistics_equal_numpy_of_the_states_exactly_where_arithmetic_is_exact():
-    # 37 members (padded to a multiple of the groups), chunks of 8 iterations, members leaving
-    # the bound 1e3 at iterations 6 to 14: mid-chunk, at different times
+@pytest.mark.parametrize("m", [37, 137])
+def test_statistics_equal_numpy_of_the_states_exactly_where_arithmetic_is_exact(m):
+    # 37 members (one group) or 137 (three groups of 46, the last padded; merged pairwise on the
+    # host), chunks of 8 iterations, members leaving the bound 1e3 at iterations 6 to 14:
+    # mid-chunk, at different times
     rng = np.random.default_rng(0)
-    m, n = 37, 30
+    n = 30
     x0 = rng.integers(-64, 65, size=(m, 2)) / 4.0  # |x0| <= 16: exact, and 2^k x0 exact
     x0[0] = 0.0  # never leaves
     center, scale = np.array([0.5, -0.25]), np.array([8.0, 4.0])

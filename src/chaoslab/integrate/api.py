@@ -211,14 +211,15 @@ class _Run:
     dtype: Any = np.float64
     t0: float = 0.0
     transient: float = 0.0
+    blocks: Any = None  # core.Blocks: the members' layout over blocks and devices
 
 
 def _prepare(system: System | str, *, x0, params, members, dt, granularity, transient, t0, method, rtol, atol,
-             substeps, bound, dtype=None, multiple: int = 1, single: bool = False) -> _Run:
-    """Check the inputs, pad the members (repeating the last) to a multiple of ``multiple`` and
-    of the device count, and place them across the devices (the transient runs in
+             substeps, bound, dtype=None, single: bool = False) -> _Run:
+    """Check the inputs, pad the members (repeating the last) to whole blocks of
+    :func:`chaoslab.integrate.core.member_blocks`, and place the blocks across the devices (the transient runs in
     :func:`_chunks`, in the same program as the outputs)."""
-    from .core import program_sizes, spread_members, stepper, uses_stepper
+    from .core import member_blocks, place_blocks, program_sizes, stepper, uses_stepper
 
     system = as_system(system)
     try:
@@ -271,25 +272,21 @@ def _prepare(system: System | str, *, x0, params, members, dt, granularity, tran
                              f"{(system.dim,) if single else (members, system.dim)}, got {x0.shape[int(single):]}")
         state = jnp.asarray(x0)
     state = jax.tree_util.tree_map(lambda a: a.astype(real) if jnp.issubdtype(a.dtype, jnp.floating) else a, state)
-    n_dev = len(jax.local_devices())
-    spread = n_dev > 1 and members >= 2 * n_dev
-    step = math.lcm(multiple, n_dev if spread else 1)
-    padded = -(-members // step) * step
+    blocks = member_blocks(members)
+    padded = blocks.padded
     grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], padded - members, axis=0)]) if padded > members else a
     state = jax.tree_util.tree_map(grow, state)
     p = {k: (grow(jnp.asarray(v, real)) if axes[k] == 0 else jnp.asarray(v, real)) for k, v in p.items()}
-    if spread:
-        state = spread_members(state, padded)
-        p = {k: (spread_members(v, padded) if axes[k] == 0 else v) for k, v in p.items()}
+    state = place_blocks(state, blocks)
+    p = {k: (place_blocks(v, blocks) if axes[k] == 0 else v) for k, v in p.items()}
     run = _Run(system, members, padded, state, p, axes, dt, meth, static, t0 + transient, rtol, atol,
                default_bound(system) if bound is None else bound, real)
-    run.t0, run.transient = float(t0), float(transient)
+    run.t0, run.transient, run.blocks = float(t0), float(transient), blocks
     if uses_stepper(meth, None):
         blank = stepper(system, meth, static).blank
         if blank is not None:
             run.state = jax.tree_util.tree_map(jnp.asarray, blank(np.asarray(state)))
-            if spread:
-                run.state = spread_members(run.state, padded)
+            run.state = place_blocks(run.state, blocks)
     return run
 
 
@@ -298,16 +295,16 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
     output, count, host outputs of the chunk (length, padded, ...), alive (padded,), first
     (padded,)). One compiled program (per structure) does all of it; a member that leaves its
     bound in the transient counts as bad from output 0."""
-    from .core import _segment_program, uses_stepper
+    from .core import _segment_program, place_blocks, uses_stepper
 
     system = run.system
     keep = tuple(i for i in range(system.dim) if i not in system.unbounded)
     p_axes = tuple(sorted(run.axes.items()))
-    prog = _segment_program(system, run.method, run.static, p_axes, keep, length, bins)
+    prog = _segment_program(system, run.method, run.static, p_axes, keep, length, bins, run.blocks)
     alive = np.zeros(run.padded, bool)
     alive[: run.members] = True  # the padding is not part of any result
     first = np.full(run.padded, n, np.int32)
-    alive, first = jnp.asarray(alive), jnp.asarray(first)
+    alive, first = place_blocks((jnp.asarray(alive), jnp.asarray(first)), run.blocks)
     rtol, atol, bound = (jnp.asarray(v, run.dtype) for v in (run.rtol, run.atol, run.bound))
     state, start = run.state, True
     T = run.transient
@@ -318,7 +315,8 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
             h = run.dt if fixed else T / k
         else:  # diffrax: one interval
             k, h = 1, T
-        tprog = prog if bins is None else _segment_program(system, run.method, run.static, p_axes, keep, length, None)
+        tprog = prog if bins is None else _segment_program(system, run.method, run.static, p_axes, keep, length, None,
+                                                           run.blocks)
         done = 0
         while done < k:
             c = min(length, k - done)
@@ -326,7 +324,8 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
                                            bound, None)
             start = False
             done += c
-        first = jnp.asarray(np.where(np.asarray(alive), np.asarray(first), 0).astype(np.int32))  # bad in the transient: 0
+        first = place_blocks(jnp.asarray(np.where(np.asarray(alive), np.asarray(first), 0).astype(np.int32)),
+                             run.blocks)  # bad in the transient: 0
     done = 0
     while done < n:
         c = min(length, n - done)
@@ -335,6 +334,8 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
                                         bound, red)
         start = False
         out = jax.tree_util.tree_map(np.asarray, out)
+        if bins is None:  # (length, blocks, block, ...) -> (length, padded, ...)
+            out = out.reshape((length, run.padded) + out.shape[3:])
         yield done, c, out, np.asarray(alive), np.asarray(first)
         done += c
 
@@ -560,6 +561,21 @@ def _chan(na, ma, m2a, nb, mb, m2b):
     return n, np.where(n[:, None] > 0, mean, 0.0), np.where(n[:, None] > 0, m2, 0.0)
 
 
+def _merge_groups(n_g, mean_g, m2_g):
+    """The groups' counts (c, G), means and M2 (c, G, d) merged into (c,), (c, d), (c, d) by
+    :func:`_chan`, pairwise in a fixed order (neighbours first; an odd last group waits a level)."""
+    n, mu, m2 = n_g.astype(np.int64), mean_g.astype(np.float64), m2_g.astype(np.float64)
+    while n.shape[1] > 1:
+        c, h, d = n.shape[0], n.shape[1] // 2, mu.shape[-1]
+        pair = lambda a, k: a[:, k:2 * h:2].reshape((c * h,) + a.shape[2:])
+        nn, mm, ss = _chan(pair(n, 0), pair(mu, 0), pair(m2, 0), pair(n, 1), pair(mu, 1), pair(m2, 1))
+        nn, mm, ss = nn.reshape(c, h), mm.reshape(c, h, d), ss.reshape(c, h, d)
+        if n.shape[1] % 2:
+            nn, mm, ss = (np.concatenate([a, b[:, -1:]], axis=1) for a, b in ((nn, n), (mm, mu), (ss, m2)))
+        n, mu, m2 = nn, mm, ss
+    return n[:, 0], mu[:, 0], m2[:, 0]
+
+
 def ensemble_statistics(
     system: System | str,
     n: int,
@@ -588,16 +604,14 @@ def ensemble_statistics(
     """An ensemble reduced inside the compiled program to its :class:`EnsembleStatistics` at
     each of ``n`` output times: memory holds the members' current states and ``chunk`` output
     times of statistics, never the trajectories. Members are spread over every local device; the
-    reduction's order does not depend on their count (groups of members summed pairwise, merged
-    in order).
+    bits do not depend on their count (groups of members of a size set by the ensemble alone,
+    summed pairwise in the program and merged pairwise in a fixed order on the host).
 
     Keywords as for :func:`ensemble`, plus ``center`` and ``scale`` (d,) (default: the
     climatological mean and standard deviation, :func:`chaoslab.analysis.attractor_statistics`),
     exceedance ``levels`` (in units of scale), histogram ``bins`` over center ± ``span`` scales,
     and ``chunk`` (output times per compiled call).
     """
-    from .core import GROUPS
-
     n = _check_n(n)
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"bins must be a positive integer, got {bins!r}")
@@ -608,7 +622,7 @@ def ensemble_statistics(
         raise ValueError(f"levels must be a non-empty list of numbers >= 0, got {levels!r}")
     run = _prepare(system, x0=x0, params=params, members=members, dt=dt, granularity=granularity,
                    transient=transient, t0=t0, method=method, rtol=rtol, atol=atol, substeps=substeps, bound=bound,
-                   dtype=dtype, multiple=GROUPS)
+                   dtype=dtype)
     system, d = run.system, (run.system.dim if not run.system.delay else 1)
     if center is None or scale is None:
         from ..analysis.attractor import attractor_statistics
@@ -633,13 +647,11 @@ def ensemble_statistics(
         raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
     length = int(chunk)  # not min(chunk, n): a new n does not recompile (outputs past n are skipped)
     alive = first = None
+    held = -(-run.members // run.blocks.group)  # the groups holding members (the rest is padding)
     for i, c, out, alive, first in _chunks(run, n, length, bins=int(bins), red=red):
         n_g, mean_g, m2_g, lo_c, hi_c, exc, h = (a[:c] for a in out)
         sl = slice(i, i + c)
-        cnt, mu_c, m2_c = np.zeros(c, np.int64), np.zeros((c, d)), np.zeros((c, d))
-        for g in range(n_g.shape[1]):  # the groups in a fixed order: bits independent of the devices
-            cnt, mu_c, m2_c = _chan(cnt, mu_c, m2_c, n_g[:, g].astype(np.int64), mean_g[:, g], m2_g[:, g])
-        count[sl], mean[sl], m2[sl] = cnt, mu_c, m2_c
+        count[sl], mean[sl], m2[sl] = _merge_groups(n_g[:, :held], mean_g[:, :held], m2_g[:, :held])
         mn[sl], mx[sl], exceed[sl], hist[sl] = lo_c, hi_c, exc, h
         if progress is not None:
             progress(i + c, n)

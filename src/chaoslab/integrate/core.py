@@ -335,10 +335,77 @@ def _program(system: System, method: str, static: tuple, adjoint, p_axes: tuple,
 
 
 # ----------------------------------------------------------------------------- chunked programs
-#: member groups of the on-device moments: each output time's mean and M2 are accumulated per
-#: group of members (pairwise sums) and merged on the host in a fixed order (Chan et al.), so
-#: the reduction does not depend on how members are spread over devices (counts dividing 16)
-GROUPS = 16
+#: members per group of the chunked programs: an ensemble of more than MIN_GROUP members is cut
+#: into about TARGET_GROUPS groups of MIN_GROUP to MAX_GROUP members
+MIN_GROUP, MAX_GROUP, TARGET_GROUPS = 64, 2048, 32
+
+
+class Blocks(NamedTuple):
+    """How a chunked program lays out an ensemble, decided by its number of members and the
+    platform, never by the device count (so the bits do not depend on it):
+
+    - ``group`` members: the unit of the on-device moments (summed pairwise in the program,
+      merged on the host in a fixed order);
+    - ``count`` blocks of ``block`` members (whole groups), split evenly over the first
+      ``devices`` local devices (under ``shard_map``); a device computes on arrays of shape
+      (its blocks, block, ...).
+
+    The members are padded to ``padded`` by repeating the last one. On CPU a block is a group:
+    XLA compiles a flat batch's arithmetic for its size (vector code and a remainder that can
+    round differently: one member in a thousand differed in the last bit after 270 steps), an
+    array of blocks for the block's shape, so with the block fixed a member's bits do not depend
+    on how many devices share the blocks. On accelerators a device's members form one block (a
+    thread computes each member alike at any batch size)."""
+
+    group: int
+    block: int
+    count: int
+    devices: int
+
+    @property
+    def padded(self) -> int:
+        return self.block * self.count
+
+    @property
+    def groups(self) -> int:
+        return self.padded // self.group
+
+
+def member_blocks(members: int, *, least: int = MIN_GROUP, target: int = TARGET_GROUPS) -> Blocks:
+    """The :class:`Blocks` of an ensemble of ``members`` over the local devices: up to ``least``
+    members one group; more, about ``target`` groups of at least ``least`` and at most
+    MAX_GROUP members. The groups are padded to a multiple of the devices used (every device,
+    or one per group where there are fewer groups)."""
+    if members <= least:
+        g = members
+    else:
+        k = min(max(target, -(-members // MAX_GROUP)), -(-members // least))
+        g = -(-members // k)
+    n = -(-members // g)
+    local = jax.local_devices()
+    devices = min(len(local), n)
+    n += (-n) % devices
+    if local[0].platform == "cpu":
+        return Blocks(g, g, n, devices)
+    return Blocks(g, g * (n // devices), devices, devices)
+
+
+def member_mesh(devices: int):
+    """The 1-D mesh ("members") of the first ``devices`` local devices."""
+    from jax.sharding import Mesh
+
+    return Mesh(np.array(jax.local_devices()[:devices]), ("members",))
+
+
+def place_blocks(tree, blocks: Blocks):
+    """``tree`` (arrays with a leading axis of ``blocks.padded`` members) split over the
+    devices of ``blocks`` (unchanged with one)."""
+    if blocks.devices < 2:
+        return tree
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    sharding = NamedSharding(member_mesh(blocks.devices), PartitionSpec("members"))
+    return jax.tree_util.tree_map(lambda a: jax.device_put(a, sharding), tree)
 
 
 def program_sizes(system: System, method: str, dt: float, p, *, substeps: int | None = None,
@@ -362,9 +429,9 @@ def program_sizes(system: System, method: str, dt: float, p, *, substeps: int | 
 
 
 def _pairwise_sum(a):
-    """Sum over axis 1 by explicit pairwise halving (zero-padded to a power of two): elementwise
-    additions in a fixed order, so the bits do not depend on how XLA vectorises a reduction for
-    the shape at hand (it differs with the number of groups on a device)."""
+    """Sum over axis 1 by explicit pairwise halving (zero-padded to a power of two): additions
+    of whole arrays in a fixed order, so the bits do not depend on how XLA compiles them for the
+    shape at hand (it differs with the number of groups on a device)."""
     g = a.shape[1]
     size = 1 << max(0, (g - 1).bit_length())
     if size > g:
@@ -375,16 +442,20 @@ def _pairwise_sum(a):
     return a[:, 0]
 
 
-def _moments(y, ok, center, scale, levels, lo, width, bins: int):
-    """One output time's reductions over members y (B, d) where ok (B,): per group of members
-    (GROUPS) the count, mean and sum of squared deviations; over all, min, max, the counts of
-    |y - center| > level * scale (K, d) and the histogram (d, bins) of uniform bins from lo."""
+def _moments(y, ok, group: int, center, scale, levels, lo, width, bins: int):
+    """One output time's reductions over members y (B, d) where ok (B,): per group of ``group``
+    members the count, mean and sum of squared deviations; over all, min, max, the counts of
+    |y - center| > level * scale (K, d) and the histogram (d, bins) of uniform bins from lo.
+
+    Every result is exact or correctly rounded elementwise arithmetic in a fixed order (pairwise
+    sums, one division; the squares are formed apart from the sums, so no multiply-add is fused
+    where XLA's vector code would and its remainder would not), so the bits do not depend on B."""
     B, d = y.shape
-    yg, okg = y.reshape(GROUPS, B // GROUPS, d), ok.reshape(GROUPS, B // GROUPS)
+    yg, okg = y.reshape(B // group, group, d), ok.reshape(B // group, group)
     w = okg[..., None]
     n_g = okg.sum(axis=1, dtype=jnp.int32)
     mean_g = _pairwise_sum(jnp.where(w, yg, 0.0)) / jnp.maximum(n_g, 1)[:, None].astype(y.dtype)
-    m2_g = _pairwise_sum(jnp.where(w, (yg - mean_g[:, None]) ** 2, 0.0))
+    m2_g = _pairwise_sum(lax.optimization_barrier(jnp.where(w, (yg - mean_g[:, None]) ** 2, 0.0)))
     okc = ok[:, None]
     mn = jnp.where(okc, y, jnp.inf).min(axis=0)
     mx = jnp.where(okc, y, -jnp.inf).max(axis=0)
@@ -396,18 +467,25 @@ def _moments(y, ok, center, scale, levels, lo, width, bins: int):
 
 
 def _where_members(ok, a, b):
-    """The PyTree ``a`` for members where ok (leading axis), ``b`` elsewhere."""
-    return jax.tree_util.tree_map(lambda u, v: jnp.where(ok.reshape((-1,) + (1,) * (u.ndim - 1)), u, v), a, b)
+    """The PyTree ``a`` for members where ok (the leading axes), ``b`` elsewhere."""
+    return jax.tree_util.tree_map(lambda u, v: jnp.where(ok.reshape(ok.shape + (1,) * (u.ndim - ok.ndim)), u, v), a, b)
 
 
 @lru_cache(maxsize=256)
 def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, keep: tuple, length: int,
-                     bins: int | None):
+                     bins: int | None, blocks: Blocks):
     """One fixed-size chunk of a member-batched run, compiled once per structure (a new count,
     start time, spacing, tolerance or parameter value does not recompile):
 
     (state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red) ->
     (state, alive, first, out)
+
+    The members (``blocks.padded``) lie as ``blocks`` says: each device holds whole blocks and
+    computes on arrays of shape (its blocks, block, ...) (the member function vmapped over the
+    block, then over the blocks). XLA compiles the arithmetic of such an array for its inner
+    shape, the block's, whatever the number of blocks, so a member's bits do not depend on the
+    device count (a flat batch of a device's members is compiled for its size: vector code and
+    a remainder that can round differently).
 
     With ``start`` the state is a ``Stepper.blank`` and is initialised at t_start first (one
     program serves the first chunk, the transient and the rest).
@@ -416,18 +494,25 @@ def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, 
     t_start + count dt (the next chunk's first output). ``alive`` (B,) marks members finite and
     within the bound at every output so far; ``first`` (B,) the index (offset + i) of a member's
     first bad output. A member that is not alive is no longer advanced. ``out``: the states
-    (length, B, d) (``bins`` None), or with ``bins`` the reductions of :func:`_moments` over the
-    alive members at each output time (``red`` = (center, scale, levels, lo, width))."""
+    (length, blocks.count, blocks.block, d) (``bins`` None), or with ``bins`` the reductions of
+    :func:`_moments` over the alive members at each output time (``red`` = (center, scale,
+    levels, lo, width)): the groups' counts (length, groups), means and M2 (length, groups, d),
+    and over all members min, max, exceedances and histogram (length, ...)."""
     axes = dict(p_axes)
     check = _checker(keep)
-    reduce = (lambda y, ok, red: _moments(y, ok, *red, bins)) if bins is not None else None
+    B, n_dev = blocks.block, blocks.devices
+    reduce = (lambda y, ok, red: _moments(y, ok, blocks.group, *red, bins)) if bins is not None else None
+    flat = lambda a: a.reshape((-1,) + a.shape[2:])  # (blocks, block, ...) -> (members, ...)
+
+    blockwise = lambda fn, in_axes=0: jax.vmap(jax.vmap(fn, in_axes=in_axes), in_axes=in_axes)  # (blocks, block)
+
     if uses_stepper(method, None):
         st = stepper(system, method, static)
-        adv = jax.vmap(st.advance, in_axes=(0, None, 0, axes, None, None))
-        read = jax.vmap(st.read)
-        init = jax.vmap(st.init, in_axes=(0, None, None, axes, None, None))
+        adv = blockwise(st.advance, (0, None, 0, axes, None, None))
+        read = blockwise(st.read)
+        init = blockwise(st.init, (0, None, None, axes, None, None))
 
-        def run(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
+        def local(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
             if st.blank is not None:  # a first chunk initialises the solver where it starts
                 state = lax.cond(start, lambda s: init(s[0], t_start, dt, p, rtol, atol), lambda s: s, state)
             if method == "dopri5":  # max_steps counts the steps of one chunk
@@ -447,31 +532,53 @@ def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, 
                 if reduce is None:
                     out = y
                 else:  # outputs past the count are not reduced
-                    shapes = jax.eval_shape(lambda y: reduce(y, ok, red), y)
-                    out = lax.cond(live, lambda y: reduce(y, ok, red),
+                    here = lambda y: reduce(flat(y), flat(ok), red)
+                    shapes = jax.eval_shape(here, y)
+                    out = lax.cond(live, here,
                                    lambda y: jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), shapes), y)
                 return (s, jnp.where(live, ok, alive), first), out
 
             (s, alive, first), out = lax.scan(body, (state, alive, first), jnp.arange(length))
             return s, alive, first, out
+    else:
+        member = _diffrax_member(system, method, static[0], None)
+        solve_all = blockwise(member, (0, None, axes, None, None))
 
-        return jax.jit(run)
+        def local(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
+            i = jnp.arange(length + 1)
+            ts = t_start + jnp.minimum(i, count) * dt  # points past the count repeat the end
+            ys = jnp.moveaxis(solve_all(state, ts, p, rtol, atol), 2, 0)  # (length + 1, blocks, block, d)
+            live = (i[:-1] < count)[:, None, None]
+            ok = jnp.cumprod(~check(ys[:-1], bound) | ~live, axis=0).astype(bool) & alive[None]
+            went = live & ~ok & alive[None]
+            first = jnp.where(went.any(axis=0), (offset + jnp.argmax(went, axis=0)).astype(first.dtype), first)
+            out = ys[:-1] if reduce is None else jax.vmap(lambda y, o: reduce(flat(y), flat(o), red))(ys[:-1], ok)
+            return ys[-1], ok[-1], first, out
 
-    member = _diffrax_member(system, method, static[0], None)
+    def shard(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
+        """A device's members: (members, ...) in and out, (blocks, block, ...) in the program."""
+        nb = alive.shape[0] // B
+        cut = lambda a: a.reshape((nb, B) + a.shape[1:])
+        state, alive, first = jax.tree_util.tree_map(cut, (state, alive, first))
+        p = {k: cut(v) if axes[k] == 0 else v for k, v in p.items()}
+        s, alive, first, out = local(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound,
+                                     red)
+        s, alive, first = jax.tree_util.tree_map(flat, (s, alive, first))
+        if reduce is None or n_dev < 2:
+            return s, alive, first, out
+        n_g, mean_g, m2_g, mn, mx, exc, hist = out  # over the devices: extrema and counts, exact in any order
+        return s, alive, first, (n_g, mean_g, m2_g, lax.pmin(mn, "members"), lax.pmax(mx, "members"),
+                                 lax.psum(exc, "members"), lax.psum(hist, "members"))
 
-    def run_diffrax(state, alive, first, t_start, dt, count, offset, start, p, rtol, atol, bound, red):
-        i = jnp.arange(length + 1)
-        ts = t_start + jnp.minimum(i, count) * dt  # points past the count repeat the end
-        ys = jax.vmap(member, in_axes=(0, None, axes, None, None))(state, ts, p, rtol, atol)
-        ys = jnp.moveaxis(ys, 1, 0)  # (length + 1, B, d)
-        live = (i[:-1] < count)[:, None]
-        ok = jnp.cumprod(~check(ys[:-1], bound) | ~live, axis=0).astype(bool) & alive[None]
-        went = live & ~ok & alive[None]
-        first = jnp.where(went.any(axis=0), (offset + jnp.argmax(went, axis=0)).astype(first.dtype), first)
-        out = ys[:-1] if reduce is None else jax.vmap(lambda y, o: reduce(y, o, red))(ys[:-1], ok)
-        return ys[-1], ok[-1], first, out
+    if n_dev < 2:
+        return jax.jit(shard)
+    from jax.sharding import PartitionSpec as P
 
-    return jax.jit(run_diffrax)
+    M, R, T = P("members"), P(), P(None, "members")
+    return jax.jit(jax.shard_map(shard, mesh=member_mesh(n_dev), check_vma=False,
+                                 in_specs=(M, M, M, R, R, R, R, R, {k: (M if a == 0 else R) for k, a in axes.items()},
+                                           R, R, R, R),
+                                 out_specs=(M, M, M, T if reduce is None else (T, T, T, R, R, R, R))))
 
 
 def solve(
