@@ -57,8 +57,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.custom_batching import custom_vmap
 
 from ..integrate.api import DivergenceError, as_system, initial_state, split_params, check_x0
+from ..integrate.core import Blocks, blocks_program, member_blocks, place_blocks
 from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
 from ..systems.base import System, resolve_name
 
@@ -78,6 +80,7 @@ BUDGET_INTERVALS_REGULAR = 2e5  # ... and this many when lambda_1 is not positiv
 MIN_CHUNKS = 10  # averaging blocks per orbit before a precision target can be declared met
 MSER_MIN_CHUNKS = 20  # blocks per orbit before the drift truncation is tried
 MAX_INTERVALS = 1e9  # re-orthonormalisation intervals per orbit, at most
+ORBIT_BLOCKS = 16  # the orbits (or members) run in about this many blocks, split over the local devices
 ESCAPE_SCALES = 1e3  # an orbit beyond this many attractor scales has left the attractor: it escaped
 
 
@@ -253,6 +256,22 @@ def qr_step(M):
     return Q * s, jnp.log(jnp.abs(d))
 
 
+@custom_vmap
+def _qr_in_turn(M):
+    """:func:`qr_step`, vmapped as a loop over the matrices (one LAPACK call each): jaxlib 0.10's
+    CPU LAPACK kernels hand a batch to XLA's intra-op threads and wait for them, which
+    deadlocks when the programs of several devices make such calls at once (seen with two host
+    devices on two cores). Each matrix's factorisation is the same either way."""
+    return qr_step(M)
+
+
+@_qr_in_turn.def_vmap
+def _qr_in_turn_vmap(axis_size, in_batched, M):
+    if not in_batched[0]:
+        return _qr_in_turn(M), (False, False)
+    return lax.map(_qr_in_turn, M), (True, True)
+
+
 def _flow_advance(system: System, k: int, interval: float, method: str, rtol: float, atol: float,
                   substeps: int | None):
     """(x, Q, t, p) -> (x(t + interval), Phi Q): one interval of the variational equation."""
@@ -352,9 +371,12 @@ def _advance_of(key):
 
 
 @lru_cache(maxsize=128)
-def _chunk_runner(key, n_chunk: int, keep_local: bool):
+def _chunk_runner(key, n_chunk: int, keep_local: bool, blocks):
     """One jitted, orbit-vmapped block of ``n_chunk`` QR intervals per configuration:
     (state, Q, t0, p, n_valid) -> (state, Q, sum of log|R_ii|, bad, first bad interval[, logs]).
+    The orbits (``blocks.padded``) lie in blocks (:func:`chaoslab.integrate.core.member_blocks`)
+    split over the devices under ``shard_map`` (every device integrates and re-orthonormalises
+    its own orbits), each computing on arrays of shape (its blocks, block, ...).
     Only the first ``n_valid`` intervals count (a traced number: any length reuses the program);
     an orbit that turns non-finite or goes beyond ``bound`` (ESCAPE_SCALES x the attractor's scale) is
     frozen and flagged, in the program (not the integrators' 1e8 x scale: an orbit that leaves a leaky
@@ -362,6 +384,7 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
     goes)."""
     kind, system, interval = key[0], key[1], key[3]
     advance = _advance_of(key)
+    qr = _qr_in_turn if blocks.devices > 1 else qr_step
     pos = (lambda s: s[0]) if kind == "delay" else (lambda s: s)
     keep = [i for i in range(system.dim) if i not in system.unbounded]
 
@@ -369,7 +392,7 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
         def body(carry, i):
             s, Q, total, bad, first = carry
             s1, M = advance(s, Q, t0 + i * interval, p)
-            Q1, logs = qr_step(M)
+            Q1, logs = qr(M)
             x1 = pos(s1)
             broken = ~(jnp.all(jnp.isfinite(x1)) & jnp.all(jnp.isfinite(logs)))
             if keep:
@@ -388,7 +411,17 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool):
         (s, Q, total, bad, first), logs = lax.scan(body, init, jnp.arange(n_chunk))
         return (s, Q, total, bad, first) + ((logs,) if keep_local else ())
 
-    return jax.jit(jax.vmap(run, in_axes=(0, 0, None, None, None, None)))
+    per = jax.vmap(run, in_axes=(0, 0, None, None, None, None))
+    per = jax.vmap(per, in_axes=(0, 0, None, None, None, None))  # (blocks, block, ...)
+
+    def shard(state, Q, t0, p, n_valid, bound):
+        cut = lambda a: a.reshape((a.shape[0] // blocks.block, blocks.block) + a.shape[1:])
+        out = per(jax.tree_util.tree_map(cut, state), cut(Q), t0, p, n_valid, bound)
+        return jax.tree_util.tree_map(lambda a: a.reshape((-1,) + a.shape[2:]), out)
+
+    from jax.sharding import PartitionSpec as P
+
+    return blocks_program(shard, blocks, in_specs=(P("members"),) * 2 + (P(),) * 4, out_specs=P("members"))
 
 
 class _Orbits:
@@ -399,8 +432,17 @@ class _Orbits:
         self.system, self.interval, self.n_chunk = system, interval, n_chunk
         self.exclude_escaped = exclude_escaped
         self.alive = np.ones(np.shape(Q)[0], dtype=bool)  # orbits that never left the bound
-        self.run = _chunk_runner(key, n_chunk, keep_local)
-        self.state, self.Q, self.p = state, Q, p
+        n = self.n = np.shape(Q)[0]
+        # a delay equation's orbits stay together on one device: XLA compiles their tangent
+        # program (ring buffers, nested loops) differently for different numbers of orbits per
+        # device, and the bits would depend on the device count
+        self.blocks = Blocks(n, n, 1, 1) if system.delay else member_blocks(n, least=1, target=ORBIT_BLOCKS)
+        self.run = _chunk_runner(key, n_chunk, keep_local, self.blocks)
+        # padded to whole blocks by repeating the last orbit (dropped from every result), and
+        # placed across the devices
+        grow = lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], self.blocks.padded - n, axis=0)])
+        self.state, self.Q = place_blocks(jax.tree_util.tree_map(grow, (state, jnp.asarray(Q))), self.blocks)
+        self.p = p
         # beyond ESCAPE_SCALES x the attractor's scale (or the starting states' size, if larger)
         keep = [i for i in range(system.dim) if i not in system.unbounded]
         x = np.asarray(state[0] if isinstance(state, tuple) else state).reshape(-1, system.dim)[:, keep]
@@ -417,6 +459,7 @@ class _Orbits:
             m = min(self.n_chunk, n)
             out = self.run(self.state, self.Q, self.done * self.interval, self.p, m, self.bound)
             self.state, self.Q = out[0], out[1]
+            out = out[:2] + tuple(np.asarray(a)[:self.n] for a in out[2:])  # the orbits, not the padding
             bad = np.asarray(out[3]) & self.alive
             # an escaped orbit is excluded from every estimate from its escape on
             self.alive &= ~bad
@@ -434,7 +477,8 @@ class _Orbits:
                 # an excluded orbit carries on from a copy of a surviving orbit's state and frame
                 # (its numbers stay excluded): left at its escape point, a stiff or singular
                 # place, its integration would set the pace of every orbit of the block
-                dead = jnp.asarray(~self.alive)
+                dead = np.concatenate([~self.alive, np.repeat(~self.alive[-1:], self.blocks.padded - self.n)])
+                dead = jnp.asarray(dead)  # the padding follows the last orbit
                 donor = int(np.argmax(self.alive))
                 self.state = jax.tree_util.tree_map(
                     lambda a: jnp.where(dead.reshape((-1,) + (1,) * (a.ndim - 1)), a[donor], a), self.state)

@@ -397,6 +397,16 @@ def member_mesh(devices: int):
     return Mesh(np.array(jax.local_devices()[:devices]), ("members",))
 
 
+def blocks_program(fn, blocks: Blocks, in_specs, out_specs):
+    """``fn`` (a device's members in, its results out) jitted, and with several devices run on
+    each under ``jax.shard_map`` over :func:`member_mesh` (``in_specs``/``out_specs``:
+    PartitionSpecs, ``P("members")`` for an axis of members)."""
+    if blocks.devices < 2:
+        return jax.jit(fn)
+    return jax.jit(jax.shard_map(fn, mesh=member_mesh(blocks.devices), in_specs=in_specs, out_specs=out_specs,
+                                 check_vma=False))
+
+
 def place_blocks(tree, blocks: Blocks):
     """``tree`` (arrays with a leading axis of ``blocks.padded`` members) split over the
     devices of ``blocks`` (unchanged with one)."""
@@ -570,15 +580,13 @@ def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, 
         return s, alive, first, (n_g, mean_g, m2_g, lax.pmin(mn, "members"), lax.pmax(mx, "members"),
                                  lax.psum(exc, "members"), lax.psum(hist, "members"))
 
-    if n_dev < 2:
-        return jax.jit(shard)
     from jax.sharding import PartitionSpec as P
 
     M, R, T = P("members"), P(), P(None, "members")
-    return jax.jit(jax.shard_map(shard, mesh=member_mesh(n_dev), check_vma=False,
-                                 in_specs=(M, M, M, R, R, R, R, R, {k: (M if a == 0 else R) for k, a in axes.items()},
-                                           R, R, R, R),
-                                 out_specs=(M, M, M, T if reduce is None else (T, T, T, R, R, R, R))))
+    return blocks_program(shard, blocks,
+                          in_specs=(M, M, M, R, R, R, R, R, {k: (M if a == 0 else R) for k, a in axes.items()}, R, R,
+                                    R, R),
+                          out_specs=(M, M, M, T if reduce is None else (T, T, T, R, R, R, R)))
 
 
 def solve(
