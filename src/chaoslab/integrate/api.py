@@ -290,11 +290,12 @@ def _prepare(system: System | str, *, x0, params, members, dt, granularity, tran
     return run
 
 
-def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None):
+def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None, on_device: bool = False):
     """Run the transient, then ``n`` outputs in chunks of ``length``: yields (index of the first
     output, count, host outputs of the chunk (length, padded, ...), alive (padded,), first
     (padded,)). One compiled program (per structure) does all of it; a member that leaves its
-    bound in the transient counts as bad from output 0."""
+    bound in the transient counts as bad from output 0. ``on_device``: the outputs as the
+    program left them, (length, blocks, block, ...) over the devices (:func:`_members_into`)."""
     from .core import _segment_program, place_blocks, uses_stepper
 
     system = run.system
@@ -326,18 +327,43 @@ def _chunks(run: _Run, n: int, length: int, *, bins: int | None = None, red=None
             done += c
         first = place_blocks(jnp.asarray(np.where(np.asarray(alive), np.asarray(first), 0).astype(np.int32)),
                              run.blocks)  # bad in the transient: 0
-    done = 0
+    def host(done, c, out, alive, first):
+        if on_device:
+            return done, c, out, np.asarray(alive), np.asarray(first)
+        out = jax.tree_util.tree_map(np.asarray, out)
+        if bins is None:  # (length, blocks, block, ...) -> (length, padded, ...)
+            out = out.reshape((length, run.padded) + out.shape[3:])
+        return done, c, out, np.asarray(alive), np.asarray(first)
+
+    # one chunk in flight: the next is dispatched (JAX runs it asynchronously) before the
+    # caller copies the last one's outputs on the host
+    done, pending = 0, None
     while done < n:
         c = min(length, n - done)
         t_start = run.t_first + done * run.dt
         state, alive, first, out = prog(state, alive, first, t_start, run.dt, c, done, start, run.p, rtol, atol,
                                         bound, red)
         start = False
-        out = jax.tree_util.tree_map(np.asarray, out)
-        if bins is None:  # (length, blocks, block, ...) -> (length, padded, ...)
-            out = out.reshape((length, run.padded) + out.shape[3:])
-        yield done, c, out, np.asarray(alive), np.asarray(first)
+        if pending is not None:
+            yield host(*pending)
+        pending = (done, c, out, alive, first)
         done += c
+    if pending is not None:
+        yield host(*pending)
+
+
+def _members_into(x_all: np.ndarray, i: int, c: int, out) -> None:
+    """The first ``c`` outputs of a chunk (length, blocks, block, ...), as the program left them
+    over the devices, into ``x_all[:, i:i + c]`` (members, n, ...): each device's part is read in
+    place (no gathered copy) and written member-major (the padding is dropped)."""
+    m = x_all.shape[0]
+    for shard in out.addressable_shards:
+        a = np.asarray(shard.data)
+        a = a.reshape((a.shape[0], -1) + a.shape[3:])  # (length, its members, ...)
+        j0 = (shard.index[1].start or 0) * out.shape[2]
+        j1 = min(j0 + a.shape[1], m)
+        if j1 > j0:
+            x_all[j0:j1, i:i + c] = np.swapaxes(a[:c, :j1 - j0], 0, 1)
 
 
 def _length(run: _Run, chunk: int | None) -> int:
@@ -463,8 +489,8 @@ def ensemble(
     m, system = run.members, run.system
     x_all = np.empty((m, n, system.dim if not system.delay else 1), run.dtype)
     alive = first = None
-    for i, c, out, alive, first in _chunks(run, n, _length(run, chunk)):
-        x_all[:, i:i + c] = np.swapaxes(out[:c, :m], 0, 1)
+    for i, c, out, alive, first in _chunks(run, n, _length(run, chunk), on_device=True):
+        _members_into(x_all, i, c, out)
         if progress is not None:
             progress(i + c, n)
     valid = alive[:m]
