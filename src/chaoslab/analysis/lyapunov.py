@@ -421,7 +421,8 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool, blocks):
 
     from jax.sharding import PartitionSpec as P
 
-    return blocks_program(shard, blocks, in_specs=(P("members"),) * 2 + (P(),) * 4, out_specs=P("members"))
+    return blocks_program(shard, blocks, in_specs=(P("members"),) * 2 + (P(),) * 4, out_specs=P("members"),
+                          key=("lyapunov", key, n_chunk, keep_local))
 
 
 class _Orbits:

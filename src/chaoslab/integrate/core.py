@@ -397,14 +397,19 @@ def member_mesh(devices: int):
     return Mesh(np.array(jax.local_devices()[:devices]), ("members",))
 
 
-def blocks_program(fn, blocks: Blocks, in_specs, out_specs):
+def blocks_program(fn, blocks: Blocks, in_specs, out_specs, key: tuple = ()):
     """``fn`` (a device's members in, its results out) jitted, and with several devices run on
     each under ``jax.shard_map`` over :func:`member_mesh` (``in_specs``/``out_specs``:
-    PartitionSpecs, ``P("members")`` for an axis of members)."""
+    PartitionSpecs, ``P("members")`` for an axis of members). ``key``: what the trace of ``fn``
+    depends on besides ``blocks``, to keep it on disk (:func:`chaoslab.integrate.stored.stored_program`)."""
+    from .stored import stored_program
+
     if blocks.devices < 2:
-        return jax.jit(fn)
-    return jax.jit(jax.shard_map(fn, mesh=member_mesh(blocks.devices), in_specs=in_specs, out_specs=out_specs,
-                                 check_vma=False))
+        prog = jax.jit(fn)
+    else:
+        prog = jax.jit(jax.shard_map(fn, mesh=member_mesh(blocks.devices), in_specs=in_specs, out_specs=out_specs,
+                                     check_vma=False))
+    return stored_program(prog, *key, tuple(blocks)) if key else prog
 
 
 def place_blocks(tree, blocks: Blocks):
@@ -586,7 +591,8 @@ def _segment_program(system: System, method: str, static: tuple, p_axes: tuple, 
     return blocks_program(shard, blocks,
                           in_specs=(M, M, M, R, R, R, R, R, {k: (M if a == 0 else R) for k, a in axes.items()}, R, R,
                                     R, R),
-                          out_specs=(M, M, M, T if reduce is None else (T, T, T, R, R, R, R)))
+                          out_specs=(M, M, M, T if reduce is None else (T, T, T, R, R, R, R)),
+                          key=("segment", system, method, static, p_axes, keep, length, bins))
 
 
 def solve(

@@ -223,13 +223,18 @@ class System:
         citations or reference statistics."""
         v = getattr(self, "_value_cache", None)
         if v is None:
-            params = tuple(sorted((k, np.shape(a), _bytes(a)) for k, a in self.params.items()))
-            grid = None if self.grid is None else repr(sorted(dict(self.grid).items()))
-            v = (self.name, self.dim, self.fn, self.jac_fn, params, self.reference_ic, self.period, self.dt,
-                 self.delay, self.nonautonomous, self.hamiltonian, self.discrete, self.stiff, self.delay_param,
-                 self.unbounded, self.observables, self.stepper, grid)
+            v = self.stable_value()
             object.__setattr__(self, "_value_cache", v)
         return v
+
+    def stable_value(self) -> tuple:
+        """The tuple behind equality (:meth:`_value`), the same in every process but for the
+        functions (:func:`chaoslab.integrate.stored.stable_key` names them where it can)."""
+        params = tuple(sorted((k, np.shape(a), _bytes(a)) for k, a in self.params.items()))
+        grid = None if self.grid is None else repr(sorted(dict(self.grid).items()))
+        return (self.name, self.dim, self.fn, self.jac_fn, params, self.reference_ic, self.period, self.dt,
+                self.delay, self.nonautonomous, self.hamiltonian, self.discrete, self.stiff, self.delay_param,
+                self.unbounded, self.observables, self.stepper, grid)
 
     def __eq__(self, other) -> bool:
         """Equal by value (:meth:`_value`): compiled programs cached for one serve the other."""
