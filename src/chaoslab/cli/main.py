@@ -31,12 +31,14 @@ def _add_groups() -> None:
     from .ensemble import assimilate_cmd
     from .ews import app as ews_app
     from .forecast import app as forecast_app
+    from .learning import app as learning_app
 
     app.add_typer(forecast_app, name="forecast")
     app.add_typer(bench_app, name="bench")
     app.add_typer(ensemble_app, name="ensemble")
     app.command("assimilate")(assimilate_cmd)
     app.add_typer(ews_app, name="ews")
+    app.add_typer(learning_app, name="learning")
 
 
 _add_groups()

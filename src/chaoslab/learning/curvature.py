@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 __all__ = ["hvp", "hessian", "top_eigenvalues", "hutchinson_trace", "batch_sharpness", "sharpness_along",
-           "batch_sharpness_along"]
+           "batch_sharpness_along", "sharpness_figure"]
 
 METHODS = ("lanczos", "dense")
 
@@ -347,3 +347,26 @@ def batch_sharpness_along(tm, run, *, batches=None) -> np.ndarray:
             if np.all(np.isfinite(s)):
                 out[i, j] = batch_sharpness(tm.batch_loss, s[: tm.n_params], idx)
     return out
+
+
+def sharpness_figure(run, sharpness, batch=None):
+    """Loss (top, log scale) and sharpness (bottom) of the first run of ``run`` against its step,
+    with the edge of stability 2/lr drawn; ``sharpness`` (points, k) from :func:`sharpness_along`
+    (one run), ``batch`` (points,) the batch sharpness if any. A Figure (no pyplot)."""
+    from ..plotting import subplots
+
+    fig, (top, bottom) = subplots(2, 1, figsize=(7, 6), sharex=True)
+    top.plot(run.steps, run.loss[0])
+    top.set_yscale("log")
+    top.set_ylabel("training loss")
+    s = np.asarray(sharpness)
+    for j in range(s.shape[1]):
+        bottom.plot(run.steps, s[:, j], label="sharpness" if j == 0 else f"eigenvalue {j + 1}")
+    if batch is not None:
+        bottom.plot(run.steps, batch, label="batch sharpness")
+    bottom.axhline(2.0 / float(run.lr[0]), color="k", ls="--", label="2 / lr")
+    bottom.set_xlabel("step")
+    bottom.set_ylabel("Hessian eigenvalue")
+    bottom.legend()
+    fig.tight_layout()
+    return fig

@@ -416,3 +416,32 @@ def training_lyapunov(tm: TrainingMap, steps: int, *, k: int = 1, x0=None, lr: f
     params = None if lr is None else {"lr": float(lr)}
     return lyapunov_spectrum(tm.system, k=k, time=float(steps), transient=0.0, x0=x, members=1, params=params,
                              seed=seed, keep_local=True)
+
+
+def phase_exponents(result, phases: int):
+    """Finite-time exponents of :func:`training_lyapunov`'s ``result`` over ``phases`` equal
+    stretches of training: ((start, end) steps per phase, (phases, k) mean one-step rates)."""
+    rates = np.asarray(result.local_rates)[0]  # (steps, k)
+    _check_positive("phases", phases, integer=True)
+    edges = np.linspace(0, len(rates), phases + 1).round().astype(int)
+    bounds = list(zip(edges[:-1], edges[1:]))
+    return bounds, np.array([rates[a:b].mean(axis=0) for a, b in bounds])
+
+
+def lyapunov_figure(result):
+    """The one-step growth rates of :func:`training_lyapunov`'s ``result`` over training, with
+    their running means (the finite-time exponents). A Figure (no pyplot)."""
+    from ..plotting import subplots
+
+    rates = np.asarray(result.local_rates)[0]
+    steps = np.arange(1, len(rates) + 1)
+    fig, ax = subplots(figsize=(7, 4))
+    for j in range(rates.shape[1]):
+        line, = ax.plot(steps, rates[:, j], alpha=0.3, lw=0.5)
+        ax.plot(steps, np.cumsum(rates[:, j]) / steps, color=line.get_color(), label=f"exponent {j + 1} (running mean)")
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set_xlabel("step")
+    ax.set_ylabel("growth rate per step")
+    ax.legend()
+    fig.tight_layout()
+    return fig
