@@ -61,3 +61,15 @@ def test_sweep_of_the_double_well_shows_period_doubling_chaos_and_divergence(tmp
     assert by_lr[2.1]["diverged"] and by_lr[2.2]["diverged"] and by_lr[2.1]["exponent"] is None
     assert not any(r["diverged"] for r in s["rows"] if r["lr"] <= 2.0)
     assert (tmp_path / "b.png").stat().st_size > 0
+
+
+def test_jacobian_of_gd_on_the_double_well_is_the_product_of_its_one_step_derivatives():
+    # x <- x - lr f'(x): the Jacobian of n steps is the product of 1 - lr f''(x_t) along the run
+    steps, lr = 30, 0.3
+    s = _json("jacobian", "--setup", "double-well", "--steps", str(steps), "--lr", str(lr))
+    x, d = 0.5, 1.0
+    for _ in range(steps):
+        d *= 1 - lr * (3 * x * x - 1)
+        x -= lr * x * (x * x - 1)
+    assert s["singular_values"] == [pytest.approx(abs(d), rel=1e-12)]
+    assert s["stable"] == 1 and s["chaotic"] == s["bulk"] == 0

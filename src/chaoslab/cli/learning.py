@@ -220,3 +220,56 @@ def sweep_cmd(
             ex = "" if r["exponent"] is None else f"  exponent {r['exponent']:.4g}"
             out.print(f"  from lr {r['lr']:<10.6g} {kind}{ex}")
             previous = kind
+
+
+@app.command("jacobian")
+@handle_errors
+def jacobian_cmd(
+    steps: int = typer.Option(100, "--steps", help="optimiser steps"),
+    tol: float = typer.Option(1e-3, "--tol", help="the bulk: singular values within 1 +- tol"),
+    chunk: int = typer.Option(256, "--chunk", help="tangent directions carried at once (memory)"),
+    setup: str = _SETUP["setup"], width: Optional[int] = _SETUP["width"], optimizer: str = _SETUP["optimizer"],
+    lr: float = _SETUP["lr"], batch_size: Optional[int] = _SETUP["batch_size"], seed: int = _SETUP["seed"],
+    plot: Optional[Path] = typer.Option(None, "--plot", help="FILE.png: the singular values, grouped"),
+    json_: bool = typer.Option(False, "--json", help="print JSON"),
+):
+    """The training Jacobian d theta_T / d theta_0 over --steps steps and its singular values,
+    grouped into chaotic (> 1), bulk (about 1) and stable (< 1) (Belrose & Scherlis 2024)."""
+    _positive("--steps", steps)
+    _positive("--chunk", chunk)
+    _plot_path(plot)
+    import time
+
+    from ..learning.jacobian import jacobian_spectrum, training_jacobian
+
+    tm = _map(setup, width, optimizer, lr, batch_size, seed)
+    t0 = time.perf_counter()
+    J = training_jacobian(tm, steps, chunk=chunk)
+    seconds = time.perf_counter() - t0
+    spec = jacobian_spectrum(J, tol=tol)
+    sv = spec.singular_values
+    summary = dict(setup=setup, optimizer=optimizer, lr=lr, batch_size=batch_size, parameters=tm.n_params,
+                   steps=steps, seconds=seconds, tol=tol, chaotic=int(spec.chaotic), bulk=int(spec.bulk),
+                   stable=int(spec.stable), largest=float(sv[0]), smallest=float(sv[-1]),
+                   log_abs_det=float(spec.log_abs_det), singular_values=[float(v) for v in sv])
+    if plot is not None:
+        from ..plotting import subplots
+
+        fig, ax = subplots(figsize=(7, 4))
+        ax.semilogy(sv, lw=1)
+        for (a, b), name in ((spec.chaotic_range, "chaotic"), (spec.bulk_range, "bulk"), (spec.stable_range, "stable")):
+            if b > a:
+                ax.axvspan(a, b - 1, alpha=0.15, label=f"{name} ({b - a})")
+        ax.axhline(1.0, color="k", lw=0.8)
+        ax.set_xlabel("index")
+        ax.set_ylabel("singular value of the training Jacobian")
+        ax.legend()
+        fig.tight_layout()
+        atomic_savefig(fig, plot)
+    if json_:
+        print_json(summary)
+        return
+    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer} at lr {lr:g}, {steps} steps "
+              f"({seconds:.1f} s)")
+    out.print(f"  singular values {sv[0]:.4g} ... {sv[-1]:.4g}; chaotic {spec.chaotic}, bulk {spec.bulk} "
+              f"(within 1 +- {tol:g}), stable {spec.stable}; log|det| {spec.log_abs_det:.6g}")
