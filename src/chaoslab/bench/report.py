@@ -271,6 +271,29 @@ def _probabilistic_rows(t) -> tuple[list[dict], list[dict]]:
     return ens, mods
 
 
+def _learning_rows(res: Results, root: Path) -> list[dict]:
+    """The learning experiments: their metrics, and their figures drawn from the artifacts."""
+    from ..learning.experiments import experiment_figure
+
+    t = res.table
+    lt = t[t["kind"] == "learning"]
+    rows = []
+    for task_id in sorted(lt["task"].unique()):
+        g = lt[lt["task"] == task_id]
+        arts = res.artifacts(task_id) or {}
+        kind = str(arts.pop("experiment", ""))
+        row = dict(label=g["model"].iloc[0], experiment=kind, setup=g["system"].iloc[0], seed=int(g["seed"].iloc[0]),
+                   metrics=list(zip(g["metric"], g["value"].astype(float))), figure=None)
+        try:
+            fig = experiment_figure(kind, arts)
+            name = f"learning-{_slug(task_id)}.png"
+            row["figure"] = "img/" + _save(fig, root / "img" / name)
+        except Exception:  # missing or partial artifacts: the table still shows the numbers
+            pass
+        rows.append(row)
+    return rows
+
+
 def _system_lambda(res: Results, system: str) -> float:
     t = res.table
     lam = _value(t[t["kind"] == "lyapunov"], system, None, "lyapunov_exponent_1")
@@ -307,7 +330,7 @@ def _build(res: Results, root: Path, n_boot: int) -> None:
     env = _env()
     board = leaderboard(t, n_boot=n_boot)
     fc = t[t["kind"] == "forecast"]
-    systems = sorted(t["system"].unique().tolist())
+    systems = sorted(t[t["kind"] != "learning"]["system"].unique().tolist())  # a learning task's is its setup
     models = board["model"].tolist()
     figures = {}
     if len(fc):
@@ -386,7 +409,7 @@ def _build(res: Results, root: Path, n_boot: int) -> None:
     comp = float(per_task["compile_seconds"].sum()) if "compile_seconds" in t.columns else float("nan")
     ens_rows, sample_rows = _probabilistic_rows(t)
     html = env.get_template("index.html.j2").render(
-        ensembles=ens_rows, sampling=sample_rows,
+        ensembles=ens_rows, sampling=sample_rows, learning=_learning_rows(res, root),
         title=f"chaoslab benchmark: {res.suite['name']}", suite=res.suite, board=board.to_dict("records"),
         n_boot=n_boot, figures=figures, systems=system_rows, meta=meta, runs=res.runs, failures=res.failures,
         missing=res.missing, n_tasks=len(res.suite["tasks"]), n_done=int(t["task"].nunique()),

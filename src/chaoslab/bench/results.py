@@ -115,7 +115,9 @@ def leaderboard(table, *, n_boot: int = 2000, seed: int = 0):
                          median_fit_seconds=float(np.median(fit)) if len(fit) else np.nan,
                          diverged_fraction=float(np.mean(div)) if len(div) else np.nan,
                          systems=int(g["system"].nunique()), windows=int(len(vpt))))
-    board = pd.DataFrame(rows)
+    board = pd.DataFrame(rows, columns=["model", "median_vpt_lyapunov", "vpt_ci_low", "vpt_ci_high", "median_smape",
+                                        "smape_ci_low", "smape_ci_high", "median_fit_seconds", "diverged_fraction",
+                                        "systems", "windows"])
     if len(board):
         board = board.sort_values(["median_vpt_lyapunov", "median_smape"], ascending=[False, True], na_position="last")
     return board.reset_index(drop=True)

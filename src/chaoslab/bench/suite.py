@@ -46,6 +46,13 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
     lyapunov_times = 5                # lead time
     param_spread = 0.01               # optional: also perturb the parameters (relative std)
 
+    [[learning]]                      # training as a dynamical system (chaoslab.learning.experiments)
+    experiment = "sharpness"          # sharpness, lyapunov, butterfly, sweep or jacobian
+    setup = "chebyshev"               # chebyshev, digits, digits-cnn, modular, regression, double-well
+    lr = 0.07                         # any setting of the experiment (its defaults otherwise)
+    steps = 20000
+    label = "eos-chebyshev"           # optional: the name in the results (default: experiment-setup)
+
 ``load_suite`` checks everything before any task starts: an unknown key, a wrong type, an
 unknown model or system is a ``SuiteError`` naming the file, the line and the key.
 ``Suite.tasks()`` expands the grid into task specifications (plain dicts, each with a stable
@@ -67,7 +74,8 @@ __all__ = ["Suite", "SuiteError", "load_suite", "list_suites", "suite_path", "TA
 
 TAGS_HELP = "a kind (flow, map, delay), a field (e.g. atmosphere, chemistry) or a flag (nonautonomous, hamiltonian, stiff)"
 
-_TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models", "ensembles"}
+_TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models", "ensembles",
+        "learning"}
 _SYSTEMS = {"names", "tags", "exclude"}
 _TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int}
 _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
@@ -101,13 +109,15 @@ class Suite:
     models: list[dict[str, Any]]
     text: str = field(repr=False, default="")
     ensembles: list[dict[str, Any]] = field(default_factory=list)
+    learning: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
         """A hash of everything that determines the suite's results."""
         return _hash(dict(systems=self.systems, seeds=self.seeds, task=self.task, evaluation=self.evaluation,
                           analysis=self.analysis, models=self.models, name=self.name)
-                     | ({"ensembles": self.ensembles} if self.ensembles else {}))
+                     | ({"ensembles": self.ensembles} if self.ensembles else {})
+                     | ({"learning": self.learning} if self.learning else {}))
 
     def settings(self) -> list[dict[str, Any]]:
         """The grid of protocol settings (one dict of Task keyword arguments each)."""
@@ -143,6 +153,12 @@ class Suite:
                     spec = dict(kind="ensemble", system=s, seed=seed, model=e["perturbation"], label=e["label"],
                                 ensemble={k: v for k, v in e.items() if k != "label"})
                     out.append(spec | {"id": _task_id("ensemble", s, e["label"], spec), "data": None})
+        for seed in self.seeds:  # learning experiments: their setup stands where a system would
+            for e in self.learning:
+                settings = {k: v for k, v in e.items() if k not in ("label", "experiment")}
+                spec = dict(kind="learning", system=settings.get("setup", ""), seed=seed, model=e["experiment"],
+                            label=e["label"], experiment=e["experiment"], settings=settings)
+                out.append(spec | {"id": _task_id("learning", spec["system"], e["label"], spec), "data": None})
         return out
 
 
@@ -368,8 +384,16 @@ def load_suite(name_or_path: str | Path) -> Suite:
     if not isinstance(ens_raw, list) or not all(isinstance(e, dict) for e in ens_raw):
         err("ensembles must be given as [[ensembles]] tables", None, "ensembles")
     ensembles = [_check_ensemble(e, i, unknown, err) for i, e in enumerate(ens_raw)]
-    if not models_raw and not ensembles and not analysis["lyapunov"]:
-        err("the suite has nothing to run: add [[models]] or [[ensembles]] tables, or set lyapunov = true in [analysis]")
+    learn_raw = raw.get("learning", [])
+    if not isinstance(learn_raw, list) or not all(isinstance(e, dict) for e in learn_raw):
+        err("learning experiments must be given as [[learning]] tables", None, "learning")
+    learning = [_check_learning(e, i, err) for i, e in enumerate(learn_raw)]
+    for i, lab in enumerate([e["label"] for e in learning]):
+        if [e["label"] for e in learning].index(lab) != i:
+            err(f"two learning experiments share the label '{lab}'; give one a different label", "learning", "label", i)
+    if not models_raw and not ensembles and not learning and not analysis["lyapunov"]:
+        err("the suite has nothing to run: add [[models]], [[ensembles]] or [[learning]] tables, or set lyapunov = "
+            "true in [analysis]")
     for i, lab in enumerate([e["label"] for e in ensembles]):
         if [e["label"] for e in ensembles].index(lab) != i:
             err(f"two ensembles share the label '{lab}'; give one a different label", "ensembles", "label", i)
@@ -377,7 +401,7 @@ def load_suite(name_or_path: str | Path) -> Suite:
     for i, lab in enumerate(labels):
         if labels.index(lab) != i:
             err(f"two models share the label '{lab}'; give one a different label", "models", "label" if "label" in models_raw[i] else "name", i)
-    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text, ensembles)
+    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text, ensembles, learning)
 
 
 def _is(v, typ) -> bool:
@@ -523,6 +547,61 @@ def _check_ensemble(e: dict, i: int, unknown, err) -> dict:
     if not isinstance(label, str) or not label:
         err("'label' in [[ensembles]] must be a non-empty string", "ensembles", "label", i)
     return out | {"label": label}
+
+
+def _check_learning(e: dict, i: int, err) -> dict:
+    """A [[learning]] table: ``experiment``, optional ``label`` and the experiment's settings,
+    each of the type of its default (chaoslab.learning.experiments.DEFAULTS)."""
+    from ..learning.experiments import DEFAULTS, EXPERIMENTS
+    from ..learning.setups import SETUPS
+    from ..learning.training import OPTIMIZERS
+    from ..systems.base import UnknownNameError, resolve_name, suggest_name
+
+    if "experiment" not in e:
+        err(f"[[learning]] needs an experiment ({', '.join(EXPERIMENTS)})", "learning", None, i)
+    try:
+        kind = resolve_name(e["experiment"], EXPERIMENTS, "learning experiment")
+    except UnknownNameError as x:
+        hint = f"; did you mean '{x.suggestion}'?" if x.suggestion else f"; allowed: {', '.join(EXPERIMENTS)}"
+        err(f"unknown experiment {e['experiment']!r} in [[learning]]{hint}", "learning", "experiment", i)
+    defaults = DEFAULTS[kind]
+    out = {}
+    for key, v in e.items():
+        if key in ("experiment", "label"):
+            continue
+        if key == "seed":
+            err("'seed' in [[learning]]: the suite's seeds set it (seeds = [...] at the top)", "learning", key, i)
+        if key not in defaults:
+            close = suggest_name(key, sorted(defaults))
+            hint = f"; did you mean '{close}'?" if close else f"; allowed: {', '.join(sorted(defaults))}"
+            err(f"unknown key '{key}' in the [[learning]] {kind} experiment{hint}", "learning", key, i)
+        d = defaults[key]
+        if key in ("setup", "optimizer"):
+            known = SETUPS if key == "setup" else OPTIMIZERS
+            if not isinstance(v, str) or v not in known:
+                err(f"'{key}' in [[learning]] must be one of {', '.join(known)}, got {v!r}", "learning", key, i)
+        elif key in ("width", "batch_size") or (isinstance(d, int) and not isinstance(d, bool)):
+            if not _is(v, int) or v < (0 if key in ("seed", "batch_size") else 1):
+                err(f"'{key}' in [[learning]] must be a positive integer, got {v!r}", "learning", key, i)
+        elif isinstance(d, bool):
+            if not _is(v, bool):
+                err(f"'{key}' in [[learning]] must be true or false, got {v!r}", "learning", key, i)
+        elif isinstance(d, float):
+            if not _is(v, float) or v <= 0:
+                err(f"'{key}' in [[learning]] must be a number > 0, got {v!r}", "learning", key, i)
+            v = float(v)
+        elif isinstance(d, tuple):
+            typ = int if key == "at" else float
+            if not isinstance(v, list) or not v or not all(_is(x, typ) and x >= 0 for x in v):
+                kind_ = "integers >= 0" if typ is int else "numbers >= 0"
+                err(f"'{key}' in [[learning]] must be a non-empty list of {kind_}, got {v!r}", "learning", key, i)
+            v = [typ(x) for x in v]
+        out[key] = v
+    out.setdefault("setup", defaults["setup"])  # it names the task (where a system would)
+    label = e.get("label", f"{kind}-{out['setup']}")
+    if not isinstance(label, str) or not label:
+        err("'label' in [[learning]] must be a non-empty string", "learning", "label", i)
+    return dict(experiment=kind, label=label) | out
 
 
 def known_metrics() -> set[str]:

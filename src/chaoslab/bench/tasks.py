@@ -127,6 +127,8 @@ def run_task(spec: dict[str, Any], data=None) -> TaskResult:
             rows, artifacts = _lyapunov(spec)
         elif spec["kind"] == "ensemble":
             rows, artifacts = _ensemble(spec)
+        elif spec["kind"] == "learning":
+            rows, artifacts = _learning(spec)
         else:
             raise ValueError(f"unknown task kind {spec['kind']!r}")
         status, error = "done", None
@@ -239,6 +241,15 @@ def _ensemble(spec):
                      reliability_p=rel.forecast_probability, reliability_f=rel.observed_frequency,
                      lyapunov_time=np.array(ef.lyapunov_time), scale=np.array(scale))
     return rows, artifacts
+
+
+def _learning(spec):
+    from ..learning.experiments import run_experiment
+
+    exp = run_experiment(spec["experiment"], **(spec["settings"] | {"seed": spec["seed"]}))
+    base = _base(spec)
+    rows = [base | dict(window=-1, metric=k, value=float(v)) for k, v in exp.metrics.items()]
+    return rows, {k: np.asarray(v) for k, v in exp.arrays.items()} | {"experiment": np.array(exp.kind)}
 
 
 def _lyapunov(spec):

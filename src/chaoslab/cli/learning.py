@@ -24,20 +24,30 @@ _SETUP = dict(
 )
 
 
-def _map(setup, width, optimizer, lr, batch_size, seed):
-    from ..learning.setups import setup_map
+def _run(kind: str, plot: Optional[Path], json_: bool, **settings):
+    """Run the experiment (chaoslab.learning.experiments), draw it to ``plot``; its summary, or
+    None after printing JSON."""
+    from ..learning.experiments import run_experiment
 
-    return setup_map(setup, width=width, seed=seed, optimizer=optimizer, lr=lr, batch_size=batch_size)
-
-
-def _plot_path(plot: Optional[Path]) -> None:
     if plot is not None:
         check_figure_path(plot, "--plot")
+    exp = run_experiment(kind, **settings)
+    if plot is not None:
+        atomic_savefig(exp.figure(), plot)
+    if json_:
+        print_json(exp.summary)
+        return None
+    return exp.summary
 
 
 def _positive(name: str, v: int) -> None:
     if v < 1:
         raise ValueError(f"{name} must be a positive integer, got {v}")
+
+
+def _head(s: dict) -> str:
+    batches = "full batch" if not s["batch_size"] else f"batches of {s['batch_size']}"
+    return f"[bold]{s['setup']}[/bold]: {s['parameters']} parameters, {s['optimizer']} ({batches})"
 
 
 @app.command("sharpness")
@@ -56,36 +66,17 @@ def sharpness_cmd(
     _positive("--steps", steps)
     _positive("--every", every)
     _positive("--k", k)
-    _plot_path(plot)
-    import numpy as np
-
-    from ..learning.curvature import batch_sharpness_along, sharpness_along, sharpness_figure
-    from ..learning.training import train
-
-    tm = _map(setup, width, optimizer, lr, batch_size, seed)
-    run = train(tm, steps, every=every)
-    sharp = sharpness_along(tm, run, k=k)[0]
-    batch = batch_sharpness_along(tm, run)[0] if tm.batch_size is not None else None
-    edge = 2.0 / lr
-    crossed = np.flatnonzero(sharp[:, 0] > edge)
-    rows = [dict(step=int(s), loss=float(run.loss[0, i]), sharpness=[float(v) for v in sharp[i]])
-            | ({} if batch is None else dict(batch_sharpness=float(batch[i]))) for i, s in enumerate(run.steps)]
-    summary = dict(setup=setup, optimizer=optimizer, lr=lr, batch_size=batch_size, parameters=tm.n_params,
-                   edge=edge, diverged=bool(run.diverged[0]),
-                   diverged_at=int(run.diverged_at[0]) if run.diverged[0] else None,
-                   first_above_edge=int(run.steps[crossed[0]]) if crossed.size else None, rows=rows)
-    if plot is not None:
-        atomic_savefig(sharpness_figure(run, sharp, batch), plot)
-    if json_:
-        print_json(summary)
+    s = _run("sharpness", plot, json_, steps=steps, every=every, k=k, setup=setup, width=width, optimizer=optimizer,
+             lr=lr, batch_size=batch_size, seed=seed)
+    if s is None:
         return
-    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer} at lr {lr:g} "
-              f"({'full batch' if batch_size is None else f'batches of {batch_size}'}), 2/lr = {edge:.4g}")
-    if summary["diverged"]:
-        out.print(f"  [red]diverged[/red] at step {summary['diverged_at']}")
-    out.print("  first above 2/lr at step " + (str(summary["first_above_edge"]) if crossed.size else "never"))
-    for r in rows[:: max(1, len(rows) // 20)]:
-        extra = "" if batch is None else f"  batch sharpness {r['batch_sharpness']:9.4g}"
+    out.print(_head(s) + f" at lr {lr:g}, 2/lr = {s['edge']:.4g}")
+    if s["diverged"]:
+        out.print(f"  [red]diverged[/red] at step {s['diverged_at']}")
+    first = s["first_above_edge"]
+    out.print("  first above 2/lr at step " + ("never" if first is None else str(first)))
+    for r in s["rows"][:: max(1, len(s["rows"]) // 20)]:
+        extra = "" if "batch_sharpness" not in r else f"  batch sharpness {r['batch_sharpness']:9.4g}"
         out.print(f"  step {r['step']:>8}  loss {r['loss']:10.4g}  sharpness {r['sharpness'][0]:9.4g}{extra}")
 
 
@@ -107,24 +98,13 @@ def lyapunov_cmd(
     _positive("--phases", phases)
     if phases > steps:
         raise ValueError(f"--phases must be at most --steps ({steps}), got {phases}")
-    _plot_path(plot)
-    from ..learning.training import phase_exponents, training_lyapunov, lyapunov_figure
-
-    tm = _map(setup, width, optimizer, lr, batch_size, seed)
-    r = training_lyapunov(tm, steps, k=k, seed=seed)
-    bounds, per_phase = phase_exponents(r, phases)
-    summary = dict(setup=setup, optimizer=optimizer, lr=lr, batch_size=batch_size, parameters=tm.n_params,
-                   steps=steps, exponents=[float(v) for v in r.exponents[0]],
-                   phases=[dict(start=int(a), end=int(b), exponents=[float(v) for v in e])
-                           for (a, b), e in zip(bounds, per_phase)])
-    if plot is not None:
-        atomic_savefig(lyapunov_figure(r), plot)
-    if json_:
-        print_json(summary)
+    s = _run("lyapunov", plot, json_, steps=steps, k=k, phases=phases, setup=setup, width=width, optimizer=optimizer,
+             lr=lr, batch_size=batch_size, seed=seed)
+    if s is None:
         return
-    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer} at lr {lr:g}, {steps} steps")
-    out.print("  exponents per step: " + "  ".join(f"{v:.4g}" for v in summary["exponents"]))
-    for p in summary["phases"]:
+    out.print(_head(s) + f" at lr {lr:g}, {steps} steps")
+    out.print("  exponents per step: " + "  ".join(f"{v:.4g}" for v in s["exponents"]))
+    for p in s["phases"]:
         out.print(f"  steps {p['start']:>7}-{p['end']:<7} " + "  ".join(f"{v:10.4g}" for v in p["exponents"]))
 
 
@@ -135,7 +115,7 @@ def butterfly_cmd(
     at: List[int] = typer.Option([0, 1, 5], "--at", help="epochs (steps with full batch) at which copies are perturbed"),
     sigma: List[float] = typer.Option([1e-8, 1e-6, 1e-4, 1e-2, 1.0], "--sigma",
                                       help="perturbation sizes (1 = the initialisation's scale)"),
-    setup: str = typer.Option("digits", "--setup", help="chebyshev, digits, digits-cnn, modular or regression"),
+    setup: str = typer.Option("digits", "--setup", help="chebyshev, digits, digits-cnn, modular, regression or double-well"),
     width: Optional[int] = _SETUP["width"], optimizer: str = _SETUP["optimizer"],
     lr: float = typer.Option(0.1, "--lr", help="learning rate"),
     batch_size: Optional[int] = typer.Option(32, "--batch-size", help="mini-batch size (0: full batch)"),
@@ -148,26 +128,13 @@ def butterfly_cmd(
     _positive("--epochs", epochs)
     if batch_size is not None and batch_size < 0:
         raise ValueError(f"--batch-size must be >= 0 (0: full batch), got {batch_size}")
-    _plot_path(plot)
-    from ..learning.twins import butterfly_figure, twin_runs
-
-    tm = _map(setup, width, optimizer, lr, batch_size or None, seed)
-    E = tm.steps_per_epoch
-    r = twin_runs(tm, epochs * E, sigma=sigma, at=[a * E for a in at], every=E, seed=seed)
-    grid = [dict(at_epoch=int(a // E), sigma=float(s), final_distance=float(r.final_distance[i, j]),
-                 barrier=float(r.barrier[i, j]), aligned_distance=float(r.aligned_distance[i, j]),
-                 aligned_barrier=float(r.aligned_barrier[i, j]), diverged=bool(r.diverged[i, j + 1]))
-            for i, a in enumerate(r.at) for j, s in enumerate(r.sigma)]
-    summary = dict(setup=setup, optimizer=optimizer, lr=lr, batch_size=batch_size, parameters=tm.n_params,
-                   steps_per_epoch=E, epochs=epochs, final_loss=float(r.final_loss[0, 0]), grid=grid)
-    if plot is not None:
-        atomic_savefig(butterfly_figure(r), plot)
-    if json_:
-        print_json(summary)
+    s = _run("butterfly", plot, json_, epochs=epochs, at=list(at), sigma=list(sigma), setup=setup, width=width,
+             optimizer=optimizer, lr=lr, batch_size=batch_size or None, seed=seed)
+    if s is None:
         return
-    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer} at lr {lr:g}, {epochs} epochs of {E} steps")
+    out.print(_head(s) + f" at lr {lr:g}, {epochs} epochs of {s['steps_per_epoch']} steps")
     out.print(f"  {'at epoch':>8} {'sigma':>8} {'distance':>10} {'barrier':>10} {'aligned d':>10} {'aligned b':>10}")
-    for g in grid:
+    for g in s["grid"]:
         out.print(f"  {g['at_epoch']:>8} {g['sigma']:>8.0e} {g['final_distance']:>10.3g} {g['barrier']:>10.3g} "
                   f"{g['aligned_distance']:>10.3g} {g['aligned_barrier']:>10.3g}" + ("  diverged" if g["diverged"] else ""))
 
@@ -193,28 +160,14 @@ def sweep_cmd(
     _positive("--steps", steps)
     if not (0 < lr_min < lr_max):
         raise ValueError(f"--lr-min and --lr-max must satisfy 0 < lr-min < lr-max, got {lr_min} and {lr_max}")
-    _plot_path(plot)
-    import numpy as np
-
-    from ..learning.sweeps import bifurcation_figure, lr_sweep
-
-    lrs = np.geomspace(lr_min, lr_max, points) if log else np.linspace(lr_min, lr_max, points)
-    tm = _map(setup, width, optimizer, float(lrs[0]), batch_size, seed)
-    sw = lr_sweep(tm, lrs, steps=steps, keep=min(keep, steps))
-    rows = [dict(lr=float(a), period=int(p), exponent=None if not np.isfinite(e) else float(e),
-                 final_loss=None if not np.isfinite(f) else float(f), diverged=bool(d))
-            for a, p, e, f, d in zip(sw.lr, sw.period, sw.exponent, sw.final_loss, sw.diverged)]
-    summary = dict(setup=setup, optimizer=optimizer, batch_size=batch_size, parameters=tm.n_params, steps=steps,
-                   lr_sensitivity=float(sw.lr_sensitivity()), rows=rows)
-    if plot is not None:
-        atomic_savefig(bifurcation_figure(sw), plot)
-    if json_:
-        print_json(summary)
+    s = _run("sweep", plot, json_, lr_min=lr_min, lr_max=lr_max, points=points, log=log, steps=steps, keep=keep,
+             setup=setup, width=width, optimizer=optimizer, batch_size=batch_size, seed=seed)
+    if s is None:
         return
-    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer}, {points} learning rates in "
-              f"[{lr_min:g}, {lr_max:g}], {steps} steps each; learning-rate sensitivity {summary['lr_sensitivity']:.4g}")
+    out.print(_head(s) + f", {points} learning rates in [{lr_min:g}, {lr_max:g}], {steps} steps each; "
+              f"learning-rate sensitivity {s['lr_sensitivity']:.4g}")
     previous = None
-    for r in rows:  # the transitions: where the behaviour changes
+    for r in s["rows"]:  # the transitions: where the behaviour changes
         kind = "diverged" if r["diverged"] else (f"period {r['period']}" if r["period"] else "aperiodic")
         if kind != previous:
             ex = "" if r["exponent"] is None else f"  exponent {r['exponent']:.4g}"
@@ -237,39 +190,10 @@ def jacobian_cmd(
     grouped into chaotic (> 1), bulk (about 1) and stable (< 1) (Belrose & Scherlis 2024)."""
     _positive("--steps", steps)
     _positive("--chunk", chunk)
-    _plot_path(plot)
-    import time
-
-    from ..learning.jacobian import jacobian_spectrum, training_jacobian
-
-    tm = _map(setup, width, optimizer, lr, batch_size, seed)
-    t0 = time.perf_counter()
-    J = training_jacobian(tm, steps, chunk=chunk)
-    seconds = time.perf_counter() - t0
-    spec = jacobian_spectrum(J, tol=tol)
-    sv = spec.singular_values
-    summary = dict(setup=setup, optimizer=optimizer, lr=lr, batch_size=batch_size, parameters=tm.n_params,
-                   steps=steps, seconds=seconds, tol=tol, chaotic=int(spec.chaotic), bulk=int(spec.bulk),
-                   stable=int(spec.stable), largest=float(sv[0]), smallest=float(sv[-1]),
-                   log_abs_det=float(spec.log_abs_det), singular_values=[float(v) for v in sv])
-    if plot is not None:
-        from ..plotting import subplots
-
-        fig, ax = subplots(figsize=(7, 4))
-        ax.semilogy(sv, lw=1)
-        for (a, b), name in ((spec.chaotic_range, "chaotic"), (spec.bulk_range, "bulk"), (spec.stable_range, "stable")):
-            if b > a:
-                ax.axvspan(a, b - 1, alpha=0.15, label=f"{name} ({b - a})")
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_xlabel("index")
-        ax.set_ylabel("singular value of the training Jacobian")
-        ax.legend()
-        fig.tight_layout()
-        atomic_savefig(fig, plot)
-    if json_:
-        print_json(summary)
+    s = _run("jacobian", plot, json_, steps=steps, tol=tol, chunk=chunk, setup=setup, width=width,
+             optimizer=optimizer, lr=lr, batch_size=batch_size, seed=seed)
+    if s is None:
         return
-    out.print(f"[bold]{setup}[/bold]: {tm.n_params} parameters, {optimizer} at lr {lr:g}, {steps} steps "
-              f"({seconds:.1f} s)")
-    out.print(f"  singular values {sv[0]:.4g} ... {sv[-1]:.4g}; chaotic {spec.chaotic}, bulk {spec.bulk} "
-              f"(within 1 +- {tol:g}), stable {spec.stable}; log|det| {spec.log_abs_det:.6g}")
+    out.print(_head(s) + f" at lr {lr:g}, {steps} steps ({s['seconds']:.1f} s)")
+    out.print(f"  singular values {s['largest']:.4g} ... {s['smallest']:.4g}; chaotic {s['chaotic']}, bulk {s['bulk']} "
+              f"(within 1 +- {tol:g}), stable {s['stable']}; log|det| {s['log_abs_det']:.6g}")

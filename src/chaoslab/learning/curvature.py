@@ -30,6 +30,7 @@ __all__ = ["hvp", "hessian", "top_eigenvalues", "hutchinson_trace", "batch_sharp
            "batch_sharpness_along", "sharpness_figure"]
 
 METHODS = ("lanczos", "dense")
+HESSIAN_BLOCK = 64  # Hessian columns computed together by hessian()
 
 
 # --------------------------------------------------------------------------- compiled programs
@@ -54,7 +55,11 @@ class _Programs:
 
     @functools.cached_property
     def hessian(self):
-        return jax.jit(jax.hessian(self.loss))
+        """theta -> H, column blocks of HESSIAN_BLOCK Hessian-vector products at a time (memory:
+        one block's forward-over-reverse passes, not n of them as jax.hessian's vmap would)."""
+        hv = self._hv
+        return jax.jit(lambda theta: jax.lax.map(lambda e: hv(theta, e), jnp.eye(theta.size, dtype=theta.dtype),
+                                                 batch_size=HESSIAN_BLOCK))
 
     @functools.cached_property
     def quadratic_forms(self):
@@ -148,7 +153,8 @@ def hessian(loss, theta) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n, n)
-        ``(H + H.T) / 2`` with ``H = jax.hessian(loss)(theta)``, float64.
+        ``(H + H.T) / 2`` with H's columns the Hessian-vector products with the unit vectors,
+        HESSIAN_BLOCK at a time, float64.
     """
     t = _check_theta(theta)
     h = np.asarray(_programs(_Programs, loss).hessian(jnp.asarray(t)), dtype=np.float64)
