@@ -63,10 +63,12 @@ def test_sweep_of_the_double_well_shows_period_doubling_chaos_and_divergence(tmp
     assert (tmp_path / "b.png").stat().st_size > 0
 
 
-def test_jacobian_of_gd_on_the_double_well_is_the_product_of_its_one_step_derivatives():
+def test_jacobian_of_gd_on_the_double_well_is_the_product_of_its_one_step_derivatives(tmp_path):
     # x <- x - lr f'(x): the Jacobian of n steps is the product of 1 - lr f''(x_t) along the run
     steps, lr = 30, 0.3
-    s = _json("jacobian", "--setup", "double-well", "--steps", str(steps), "--lr", str(lr))
+    s = _json("jacobian", "--setup", "double-well", "--steps", str(steps), "--lr", str(lr), "--plot",
+              str(tmp_path / "j.png"))
+    assert (tmp_path / "j.png").stat().st_size > 0
     x, d = 0.5, 1.0
     for _ in range(steps):
         d *= 1 - lr * (3 * x * x - 1)

@@ -71,8 +71,9 @@ def experiment_settings(kind: str, settings: dict[str, Any] | None = None) -> di
 
 
 def _positive(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    from .training import _check_positive
+
+    _check_positive(name, v, integer=True)
     return int(v)
 
 
@@ -236,19 +237,7 @@ def experiment_figure(kind: str, arrays: dict[str, np.ndarray]):
                         keep=keep, window=window)
         return bifurcation_figure(sweep)
     if kind == "jacobian":
-        from ..plotting import subplots
+        from .jacobian import jacobian_figure
 
-        sv = a["singular_values"]
-        c, b, st = (int(v) for v in a["groups"])
-        fig, ax = subplots(figsize=(7, 4))
-        ax.semilogy(sv, lw=1)
-        for (lo, hi), name in (((0, c), "chaotic"), ((c, c + b), "bulk"), ((c + b, c + b + st), "stable")):
-            if hi > lo:
-                ax.axvspan(lo, hi - 1, alpha=0.15, label=f"{name} ({hi - lo})")
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_xlabel("index")
-        ax.set_ylabel("singular value of the training Jacobian")
-        ax.legend()
-        fig.tight_layout()
-        return fig
+        return jacobian_figure(a["singular_values"], *(int(v) for v in a["groups"]))
     raise ValueError(f"unknown learning experiment {kind!r}; allowed: {', '.join(EXPERIMENTS)}")

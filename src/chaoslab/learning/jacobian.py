@@ -233,3 +233,22 @@ def jacobian_spectrum(J, *, tol: float = DEFAULT_BULK_TOL, vectors: bool = False
     stable = int(np.sum(s < 1 - tol))
     return JacobianSpectrum(singular_values=s, log_singular_values=logs, tol=float(tol), chaotic=chaotic,
                             bulk=int(s.size - chaotic - stable), stable=stable, u=u, vt=vt)
+
+
+def jacobian_figure(singular_values, chaotic: int, bulk: int, stable: int):
+    """The singular values of a training Jacobian (descending, log scale) with the chaotic,
+    bulk and stable groups of :func:`jacobian_spectrum` shaded. A Figure (no pyplot)."""
+    from ..plotting import subplots
+
+    fig, ax = subplots(figsize=(7, 4))
+    ax.semilogy(np.asarray(singular_values), lw=1)
+    c, b = chaotic, bulk
+    for (lo, hi), name in (((0, c), "chaotic"), ((c, c + b), "bulk"), ((c + b, c + b + stable), "stable")):
+        if hi > lo:
+            ax.axvspan(lo, hi - 1, alpha=0.15, label=f"{name} ({hi - lo})")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_xlabel("index")
+    ax.set_ylabel("singular value of the training Jacobian")
+    ax.legend()
+    fig.tight_layout()
+    return fig
