@@ -235,3 +235,23 @@ def test_other_bad_inputs():
         with pytest.raises(ValueError) as e:
             call()
         _one_line(e, name)
+
+
+def test_catapults_on_ab_minus_one_are_the_converged_runs_started_too_sharp_for_their_lr():
+    # f(a, b) = (ab - 1)^2 / 2 from (a, b) = (2.5, 0.3): sharpness there 2/lr_c with lr_c about
+    # 0.3; a run at lr > lr_c starts linearly unstable; if it converges it must end at a minimum
+    # flatter than 2/lr (a^2 + b^2 <= 2/lr): a catapult. Runs at lr < lr_c are not catapults.
+    from chaoslab.learning.sweeps import catapults
+
+    tm = training_map(jnp.array([2.5, 0.3]), loss=lambda th: 0.5 * (th[0] * th[1] - 1) ** 2, lr=0.1)
+    lrs = np.linspace(0.05, 1.0, 20)
+    sweep = lr_sweep(tm, lrs, steps=3000, keep=8, lyapunov=False)
+    c = catapults(tm, sweep)
+    H = np.array([[0.3 ** 2, 2 * 2.5 * 0.3 - 1], [2 * 2.5 * 0.3 - 1, 2.5 ** 2]])
+    np.testing.assert_allclose(c.initial_sharpness, np.linalg.eigvalsh(H)[-1], rtol=1e-10)
+    unstable = 2 / lrs < c.initial_sharpness
+    assert np.array_equal(c.catapult, unstable & ~sweep.diverged & (c.final_sharpness < 2 / lrs))
+    assert c.catapult.any() and not c.catapult[~unstable].any()
+    # where GD converged, the final sharpness obeys the stability bound (catapult or not)
+    ok = ~sweep.diverged & (sweep.final_loss < 1e-20)
+    assert np.all(c.final_sharpness[ok] <= 2 / lrs[ok] * (1 + 1e-9))

@@ -155,7 +155,8 @@ def sweep_cmd(
     json_: bool = typer.Option(False, "--json", help="print JSON"),
 ):
     """A learning-rate sweep: where training converges, oscillates with period 2, 4, ..., turns
-    chaotic (positive exponent) or diverges; and Wortsman et al.'s learning-rate sensitivity."""
+    chaotic (positive exponent), is catapulted into a flatter region, or diverges; and Wortsman et
+    al.'s learning-rate sensitivity."""
     _positive("--points", points)
     _positive("--steps", steps)
     if not (0 < lr_min < lr_max):
@@ -169,6 +170,7 @@ def sweep_cmd(
     previous = None
     for r in s["rows"]:  # the transitions: where the behaviour changes
         kind = "diverged" if r["diverged"] else (f"period {r['period']}" if r["period"] else "aperiodic")
+        kind += " (catapult: started sharper than 2/lr, ended flatter)" if r["catapult"] else ""
         if kind != previous:
             ex = "" if r["exponent"] is None else f"  exponent {r['exponent']:.4g}"
             out.print(f"  from lr {r['lr']:<10.6g} {kind}{ex}")

@@ -15,7 +15,7 @@ Kinds and their settings (besides the training map's ``setup``, ``width``, ``opt
   exponents per phase;
 - ``butterfly``: ``epochs``, ``at`` (epochs), ``sigma`` — twin runs;
 - ``sweep``: ``lr_min``, ``lr_max``, ``points``, ``log``, ``steps``, ``keep`` — a learning-rate
-  sweep (``lr`` is not used);
+  sweep (``lr`` is not used), with the catapulted learning rates;
 - ``jacobian``: ``steps``, ``tol``, ``chunk`` — the training Jacobian's singular values.
 """
 
@@ -170,7 +170,7 @@ def _butterfly(tm, s):
 
 
 def _sweep(tm, s):
-    from .sweeps import lr_sweep
+    from .sweeps import catapults, lr_sweep
 
     points, steps = _positive("points", s["points"]), _positive("steps", s["steps"])
     lo, hi = float(s["lr_min"]), float(s["lr_max"])
@@ -178,15 +178,20 @@ def _sweep(tm, s):
         raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got {lo} and {hi}")
     lrs = np.geomspace(lo, hi, points) if s["log"] else np.linspace(lo, hi, points)
     sw = lr_sweep(tm, lrs, steps=steps, keep=min(_positive("keep", s["keep"]), steps))
-    rows = [dict(lr=float(a), period=int(p), exponent=None if not np.isfinite(e) else float(e),
-                 final_loss=None if not np.isfinite(f) else float(f), diverged=bool(d))
-            for a, p, e, f, d in zip(sw.lr, sw.period, sw.exponent, sw.final_loss, sw.diverged)]
+    cat = catapults(tm, sw)
+    fin = lambda v: None if not np.isfinite(v) else float(v)
+    rows = [dict(lr=float(a), period=int(p), exponent=fin(e), final_loss=fin(f), diverged=bool(d),
+                 final_sharpness=fin(fs), catapult=bool(c))
+            for a, p, e, f, d, fs, c in zip(sw.lr, sw.period, sw.exponent, sw.final_loss, sw.diverged,
+                                            cat.final_sharpness, cat.catapult)]
     sens = float(sw.lr_sensitivity())
     chaotic = sw.lr[np.isfinite(sw.exponent) & (sw.exponent > 0)]
     metrics = dict(lr_sensitivity=sens, first_diverged_lr=float(sw.lr[sw.diverged][0]) if sw.diverged.any() else np.nan,
                    first_chaotic_lr=float(chaotic[0]) if chaotic.size else np.nan,
-                   first_period_2_lr=float(sw.lr[sw.period == 2][0]) if np.any(sw.period == 2) else np.nan)
-    summary = dict(steps=steps, lr_sensitivity=sens, rows=rows)
+                   first_period_2_lr=float(sw.lr[sw.period == 2][0]) if np.any(sw.period == 2) else np.nan,
+                   initial_sharpness=cat.initial_sharpness, catapults=float(cat.catapult.sum()),
+                   first_catapult_lr=float(sw.lr[cat.catapult][0]) if cat.catapult.any() else np.nan)
+    summary = dict(steps=steps, lr_sensitivity=sens, initial_sharpness=cat.initial_sharpness, rows=rows)
     arrays = dict(lr=sw.lr, orbit=sw.orbit[:, :, :1], exponent=sw.exponent, diverged=sw.diverged,
                   period=sw.period, final_loss=sw.final_loss, initial_loss=sw.initial_loss,
                   sizes=np.array([sw.steps, sw.keep, sw.window]))

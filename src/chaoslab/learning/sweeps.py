@@ -12,6 +12,8 @@ learning rate as its parameter. Sweeping it is a bifurcation study:
 - :func:`period_of` is the period of an orbit (0 when it has none: chaotic or not converged);
 - :func:`bifurcation_point` locates the onset of a period by bisection on the learning rate;
 - :func:`lr_sensitivity` is the learning-rate sensitivity of Wortsman et al. (2023);
+- :func:`catapults` marks the learning rates at which GD was catapulted (Lewkowycz et al. 2020):
+  it started where the sharpness exceeds 2/lr, did not diverge, and ended where it is below;
 - :func:`bifurcation_figure` draws the diagram and the exponent against the learning rate.
 
 The exponent is the growth rate, per step, of one tangent vector carried along the run's own
@@ -359,6 +361,42 @@ def lr_sensitivity(final_losses, lrs, *, initial_loss) -> float:
 
 
 # ----------------------------------------------------------------------------- figure
+@dataclass
+class Catapults:
+    """Per learning rate of a sweep: ``initial_sharpness`` (one value: every run starts at the
+    same point), ``final_sharpness`` (m,) at the last step (NaN where diverged), ``catapult``
+    (m,) bool (module docstring)."""
+
+    lr: np.ndarray
+    initial_sharpness: float
+    final_sharpness: np.ndarray
+    catapult: np.ndarray
+
+
+def catapults(tm: TrainingMap, sweep: LRSweep, *, x0=None) -> Catapults:
+    """Which runs of ``sweep`` (from ``x0``, default ``tm.x0``, as the sweep) were catapulted:
+    the sharpness (:func:`~chaoslab.learning.curvature.top_eigenvalues` of ``tm.loss``) at the
+    start exceeds 2/lr — the start is linearly unstable at that learning rate — yet the run did
+    not diverge, and the sharpness where it ended is below 2/lr: training left the region too
+    sharp for its learning rate for a flatter one (Lewkowycz et al. 2020, "The large learning rate
+    phase of deep learning: the catapult mechanism")."""
+    from .curvature import top_eigenvalues
+
+    if not isinstance(sweep, LRSweep):
+        raise ValueError(f"sweep must be an LRSweep (from lr_sweep), got {type(sweep).__name__}")
+    start = np.asarray(tm.x0 if x0 is None else x0, dtype=np.float64)[: tm.n_params]
+    method = "dense" if tm.n_params <= 64 else "lanczos"  # Lanczos needs more than one dimension
+    s0 = float(top_eigenvalues(tm.loss, start, method=method)[0])
+    final = np.full(sweep.lr.shape, np.nan)
+    for i in np.flatnonzero(~sweep.diverged):
+        theta = sweep.orbit[i, -1]
+        if np.all(np.isfinite(theta)):
+            final[i] = top_eigenvalues(tm.loss, theta, method=method)[0]
+    edge = 2.0 / sweep.lr
+    hit = ~sweep.diverged & (s0 > edge) & np.isfinite(final) & (final < edge)
+    return Catapults(lr=sweep.lr, initial_sharpness=s0, final_sharpness=final, catapult=hit)
+
+
 def bifurcation_figure(sweep: LRSweep, *, coordinate: int = 0, figsize=(7.0, 6.0)):
     """The bifurcation diagram of ``sweep`` (a matplotlib Figure): the orbit's parameter
     ``coordinate`` at each learning rate (top) and the leading Lyapunov exponent per step with
