@@ -117,3 +117,22 @@ def test_bad_arguments_raise():
         softmax_collapse([[1.0, 0.0]], labels=[2])
     with pytest.raises(ValueError, match="integers"):
         softmax_collapse([[1.0, 0.0]], labels=[0.5])
+
+
+def test_softmax_collapse_of_a_trained_classifier_counts_more_samples_in_float32():
+    # a linear classifier on digits trained with a large learning rate scales its logits up:
+    # float32 collapses at gaps of 16.6, float64 only at 36.7, so at least as many samples
+    # collapse in float32, and exactly those whose top-two gap exceeds each threshold
+    from chaoslab.learning import data, models
+    from chaoslab.learning.numerics import collapse_gap, training_collapse
+    from chaoslab.learning.training import train, training_map
+
+    tm = training_map(models.mlp(64, [], 10, seed=0), data.digits(200, seed=0), loss="cross_entropy", lr=50.0)
+    theta = train(tm, 400, every=400).states[0, -1]
+    c32, c64 = (training_collapse(tm, theta, dtype=d) for d in ("float32", "float64"))
+    assert c32.fraction > c64.fraction and c32.fraction > 0
+    np.testing.assert_allclose(c32.gap, c64.gap, rtol=1e-6, atol=1e-4)  # the logits rounded to float32 or not
+    assert np.all(c32.mask[c32.gap > collapse_gap("float32") + 1e-3])
+    assert not np.any(c64.mask[c64.gap < collapse_gap("float64") - 1e-3])
+    with pytest.raises(ValueError, match="needs a training map with data"):
+        training_collapse(training_map(np.ones(2), loss=lambda th: (th ** 2).sum()), np.ones(2))

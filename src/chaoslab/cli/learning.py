@@ -75,6 +75,9 @@ def sharpness_cmd(
         out.print(f"  [red]diverged[/red] at step {s['diverged_at']}")
     first = s["first_above_edge"]
     out.print("  first above 2/lr at step " + ("never" if first is None else str(first)))
+    if "softmax_collapse_float32" in s:
+        out.print(f"  softmax collapse at the end: {100 * s['softmax_collapse_float32']:.3g} % of samples in float32, "
+                  f"{100 * s['softmax_collapse_float64']:.3g} % in float64")
     for r in s["rows"][:: max(1, len(s["rows"]) // 20)]:
         extra = "" if "batch_sharpness" not in r else f"  batch sharpness {r['batch_sharpness']:9.4g}"
         out.print(f"  step {r['step']:>8}  loss {r['loss']:10.4g}  sharpness {r['sharpness'][0]:9.4g}{extra}")

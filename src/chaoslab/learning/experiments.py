@@ -10,7 +10,8 @@ Kinds and their settings (besides the training map's ``setup``, ``width``, ``opt
 ``lr``, ``batch_size``, ``seed``):
 
 - ``sharpness``: ``steps``, ``every``, ``k`` — the top Hessian eigenvalues along training
-  against 2/lr (and the batch sharpness with mini-batches);
+  against 2/lr (and the batch sharpness with mini-batches; for classifiers the share of samples
+  in softmax collapse at the end, in float32 and float64);
 - ``lyapunov``: ``steps``, ``k``, ``phases`` — the training map's exponents and finite-time
   exponents per phase;
 - ``butterfly``: ``epochs``, ``at`` (epochs), ``sigma`` — twin runs;
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 
 EXPERIMENTS = ("sharpness", "lyapunov", "butterfly", "sweep", "jacobian")
+CLASSIFIERS = ("digits", "digits-cnn", "modular")  # setups trained with cross-entropy
 
 _COMMON = dict(setup="chebyshev", width=None, optimizer="gd", lr=0.07, batch_size=None, seed=0)
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -113,6 +115,14 @@ def _sharpness(tm, s):
                    first_above_edge=np.nan if first is None else float(first),
                    median_above_edge=float(np.median(after)), final_loss=float(run.loss[0, -1]),
                    diverged=float(run.diverged[0]))
+    if s["setup"] in CLASSIFIERS and not run.diverged[0]:
+        # softmax collapse (Prieto et al. 2025) where training ended, in float32 and float64
+        from .numerics import training_collapse
+
+        for dt in ("float32", "float64"):
+            c = training_collapse(tm, run.states[0, -1], dtype=dt)
+            metrics[f"softmax_collapse_{dt}"] = float(c.fraction)
+            summary[f"softmax_collapse_{dt}"] = float(c.fraction)
     arrays = dict(steps=run.steps, loss=run.loss[0], sharpness=sharp, lr=np.array([tm.lr]))
     if batch is not None:
         arrays["batch_sharpness"] = batch

@@ -129,3 +129,19 @@ def softmax_collapse(logits, labels=None, *, dtype: str = "float32") -> SoftmaxC
     zero = mask & correct
     return SoftmaxCollapse(fraction=fraction, mask=mask, gap=gap, dtype=dtype, correct=correct, zero_loss=zero,
                            zero_loss_fraction=float(np.mean(zero)) if zero.size else 0.0)
+
+
+def training_collapse(tm, theta, *, dtype: str = "float32") -> SoftmaxCollapse:
+    """:func:`softmax_collapse` of a classification training map ``tm``'s logits on all its
+    data at flat parameters ``theta`` (the model's float64 logits, then rounded to ``dtype``)."""
+    import jax
+
+    params = tm.system.params
+    if "inputs" not in params or tm.samples is None:
+        raise ValueError("softmax collapse needs a training map with data (a classifier)")
+    model = tm.unravel(np.asarray(theta, dtype=np.float64)[: tm.n_params])
+    logits = np.asarray(jax.vmap(model)(np.asarray(params["inputs"])))
+    if logits.ndim != 2 or logits.shape[1] < 2:
+        raise ValueError(f"softmax collapse needs class logits (samples, classes >= 2), got shape {logits.shape}")
+    labels = np.rint(np.asarray(params["targets"])).astype(np.int64).reshape(-1)
+    return softmax_collapse(logits, labels, dtype=dtype)
