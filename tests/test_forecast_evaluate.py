@@ -55,10 +55,37 @@ def test_a_perfect_model_is_valid_over_the_whole_horizon(lorenz):
 def test_a_diverging_model_is_scored_not_crashed(lorenz):
     ev = evaluate(Exploding(), lorenz)
     # the first step already has |x| ~ 100 |x_last|: e > 0.4, so nothing is valid; the windows
-    # overflow to inf, count as diverged, and their pointwise metrics are NaN
+    # overflow to inf, count as diverged, and are failures: sMAPE 200, errors inf, r2 -inf
     assert ev.summary["median_vpt_lyapunov"] == 0.0
     assert ev.summary["diverged_windows"] == len(lorenz.test) and ev.summary["diverged_fraction"] == 1.0
-    assert ev.table.query("metric == 'rmse'").empty or ev.table.query("metric == 'rmse'").value.isna().all()
+    for metric, worst in (("smape", 200.0), ("rmse", np.inf), ("r2_score", -np.inf), ("pearson", 0.0)):
+        values = ev.table.query("metric == @metric").value
+        assert len(values) == len(lorenz.test) and (values == worst).all(), metric
+    assert ev.summary["median_smape"] == 200.0 and ev.summary["median_rmse"] == np.inf
+
+
+class HalfExploding(Forecaster):
+    """The oracle on even windows, the exploding model on odd ones."""
+
+    def fit(self, train, val=None, *, dt=1.0):
+        self.good, self.bad = Oracle().fit(train, dt=dt), Exploding()
+        return self
+
+    def predict(self, context, horizon):
+        out = self.good.predict(context, horizon)
+        out[1::2] = self.bad.predict(context[1::2], horizon)
+        return out
+
+
+def test_diverged_windows_count_in_the_medians_as_failures(lorenz):
+    ev = evaluate(HalfExploding().fit(lorenz.train, dt=lorenz.dt), lorenz, dynamics=False)
+    smape = ev.table.query("metric == 'smape'").sort_values("window").value.to_numpy()
+    assert ev.summary["diverged_windows"] == 2 and smape[1] == smape[3] == 200.0 and np.all(smape[::2] < 5)
+    # four windows, two failed: the median is the mean of the worse good one and 200, not a
+    # median of the surviving two
+    assert ev.summary["median_smape"] == pytest.approx((smape[::2].max() + 200.0) / 2)
+    vpt = ev.table.query("metric == 'vpt_lyapunov'").sort_values("window").value.to_numpy()
+    assert vpt[1] == vpt[3] == 0.0 and np.all(vpt[::2] > 5)
 
 
 def test_forecast_cli(tmp_path):

@@ -11,7 +11,9 @@ import numpy as np
 
 __all__ = ["Results", "load_results", "leaderboard", "bootstrap_median_ci", "SMAPE_DIVERGED"]
 
-SMAPE_DIVERGED = 200.0  # sMAPE of a forecast that grew without bound: 200/H sum |x^ - x| / (|x^| + |x|) -> 200
+from ..metrics import DIVERGED_VALUES
+
+SMAPE_DIVERGED = DIVERGED_VALUES["smape"]  # sMAPE of a forecast that grew without bound: 200/H sum |x^ - x| / (|x^| + |x|) -> 200
 
 
 @dataclass
@@ -91,9 +93,10 @@ def leaderboard(table, *, n_boot: int = 2000, seed: int = 0):
     system and seed, with 95 % cluster-bootstrap intervals (systems resampled), the median fit
     time, the fraction of diverged long rollouts, and the number of systems; sorted by VPT.
 
-    A window whose forecast diverged has no pointwise metrics (NaN); it counts here with sMAPE
-    200, the limit of sMAPE as the forecast grows without bound, so that diverging models are
-    not ranked on their surviving windows only."""
+    A window whose forecast diverged is scored with sMAPE 200, the limit of sMAPE as the forecast
+    grows without bound (``chaoslab.metrics.DIVERGED_VALUES``, applied by ``evaluate``; results
+    written before that have NaN there, read the same way), so that diverging models are not
+    ranked on their surviving windows only."""
     import pandas as pd
 
     fc = table[table["kind"] == "forecast"]

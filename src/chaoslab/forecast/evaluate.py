@@ -5,8 +5,9 @@ and Lyapunov exponent.
 ``evaluate`` returns an ``Evaluation``: a tidy table (one row per window and metric: columns
 system, model, seed, window, metric, value) and a summary. Horizon metrics are in time units,
 Lyapunov times and periods (design.md). A diverging forecast is scored, never raised: its
-valid time ends at the divergence, its pointwise metrics are NaN and it counts in
-``diverged_windows`` (and, for the long free runs, ``diverged_fraction``). Divergence is the one
+valid time ends at the divergence, its pointwise metrics are the failure values
+``chaoslab.metrics.DIVERGED_VALUES`` (sMAPE 200, errors +inf, r2 -inf, correlations 0: the window
+counts in every median, never dropped) and it counts in ``diverged_windows`` (and, for the long free runs, ``diverged_fraction``). Divergence is the one
 rule of ``chaoslab.metrics.diverged_states``: not finite, or farther than ``DIVERGENCE_SCALES``
 attractor scales from the attractor's mean (here the reference run's ``mean`` and ``scale``).
 """
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..metrics import (
+    DIVERGED_VALUES,
     divergence_mask,
     histogram_kl,
     pointwise_metrics,
@@ -86,14 +88,11 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
         "vpt_smape_lyapunov": vpt_s * lam if lam > 0 else np.full_like(vpt_s, np.nan),
     }
     ok = ~divergence_mask(pred, data.mean, data.scale)
-    names = None
+    # a diverged window is a failure with each metric's worst value (sMAPE 200), never dropped
+    per_window.update({k: np.full(len(w), v, dtype=np.float64) for k, v in DIVERGED_VALUES.items()})
     if ok.any():
-        pm = pointwise_metrics(w.target[ok], pred[ok], train=data.train[0])
-        names = list(pm)
-        for k, v in pm.items():
-            col = np.full(len(w), np.nan)
-            col[ok] = v
-            per_window[k] = col
+        for k, v in pointwise_metrics(w.target[ok], pred[ok], train=data.train[0]).items():
+            per_window[k][ok] = v
     rows = [(data.task.system, model.name, data.task.seed, i, k, float(v[i]))
             for k, v in per_window.items() for i in range(len(w))]
     table = pd.DataFrame(rows, columns=["system", "model", "seed", "window", "metric", "value"])
@@ -106,8 +105,9 @@ def evaluate(model: Forecaster, data: TaskData, *, windows: str = "test", eps: f
         "diverged_windows": int((~ok).sum()),
         "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
     }
-    if names:
-        summary.update({f"median_{k}": float(np.nanmedian(per_window[k])) for k in ("rmse", "smape", "mae", "r2_score")})
+    # medians over every window, the diverged ones at their failure values (a metric that is
+    # undefined on a window, e.g. r2 of a constant truth, is NaN there and left out)
+    summary.update({f"median_{k}": float(np.nanmedian(per_window[k])) for k in ("rmse", "smape", "mae", "r2_score")})
     roll = None
     if dynamics:
         dyn, roll = _dynamics(model, data, rollout_lyapunov_times, n_rollouts)

@@ -23,9 +23,10 @@ from .horizon import (
     smape_vpt,
     valid_prediction_time,
 )
-from .pointwise import METRICS, STEP_METRICS, metrics_by_step, pointwise_metrics
+from .pointwise import DIVERGED_VALUES, METRICS, STEP_METRICS, metrics_by_step, pointwise_metrics
 
 __all__ = [
+    "DIVERGED_VALUES",
     "DIVERGENCE_SCALES",
     "METRICS",
     "STEP_METRICS",

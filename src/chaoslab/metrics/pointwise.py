@@ -48,6 +48,10 @@ term with x̂ = x = 0, taken as 0 (a perfect forecast). No warnings are emitted.
 Inputs must be finite: a NaN or inf in ``pred`` or ``true`` raises a one-line ValueError naming
 its position. A diverged rollout is scored by ``chaoslab.metrics.horizon`` (its non-finite steps
 end the valid prediction time) and counted by ``chaoslab.metrics.dynamical.divergence_fraction``.
+A diverged forecast window is a failure, scored with ``DIVERGED_VALUES`` (never dropped, never a
+NaN): sMAPE 200 (its limit as |x̂| grows without bound), the error metrics +inf, r2_score −inf,
+the correlations and the mutual information 0 (no skill); ``chaoslab.forecast.evaluate`` applies
+them.
 
 ``metrics_by_step`` gives the error-type metrics as functions of the horizon step (mse, mae, rmse,
 nrmse, mape, smape, wape, marre, mase, rmsle: the same formulas with the mean over t dropped,
@@ -70,11 +74,14 @@ import numpy as np
 from scipy import special, stats
 from scipy.spatial import cKDTree
 
-__all__ = ["METRICS", "STEP_METRICS", "pointwise_metrics", "metrics_by_step"]
+__all__ = ["METRICS", "STEP_METRICS", "DIVERGED_VALUES", "pointwise_metrics", "metrics_by_step"]
 
 METRICS = ("mse", "mae", "rmse", "nrmse", "mape", "smape", "wape", "marre", "mase", "ope", "r2_score",
            "coefficient_of_variation", "rmsle", "pearson", "spearman", "kendall", "mutual_information")
 STEP_METRICS = ("mse", "mae", "rmse", "nrmse", "mape", "smape", "wape", "marre", "mase", "rmsle")
+# the score of a window whose forecast diverged (module docstring): the worst value of each metric
+DIVERGED_VALUES = {m: np.inf for m in METRICS} | dict(smape=200.0, r2_score=-np.inf, pearson=0.0, spearman=0.0,
+                                                     kendall=0.0, mutual_information=0.0)
 _MI_NEIGHBOURS = 3
 
 
