@@ -166,3 +166,12 @@ def test_names_in_a_suite_are_read_in_any_case(tmp_path):
     assert suite.systems == ["Lorenz"] and [m["name"] for m in suite.models] == ["naive", "esn"]
     assert [m["label"] for m in suite.models] == ["naive", "esn-small"]
     assert suite.ensembles[0]["perturbation"] == "bred"
+
+
+def test_measurement_noise_is_a_grid_of_the_task(tmp_path):
+    s = load_suite(write(tmp_path, GOOD.replace("n_test = 3", "n_test = 3\nnoise = [0, 0.025]")))
+    tasks = [t for t in s.tasks() if t["model"] == "naive" and t["system"] == "Lorenz" and t["seed"] == 0]
+    assert sorted(t["data_spec"]["noise"] for t in tasks) == [0.0, 0.0, 0.025, 0.025]
+    assert len({t["data"] for t in tasks}) == 4  # noisy and clean data are different data
+    with pytest.raises(SuiteError, match="'noise' in \\[task\\] must be a number >= 0"):
+        load_suite(write(tmp_path, GOOD.replace("n_test = 3", "n_test = 3\nnoise = -0.1"), "n.toml"))

@@ -124,3 +124,26 @@ def test_forecast_cli_reads_names_in_any_case():
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["model"] == "naive" and s["system"] == "Lorenz"
+
+
+def test_measurement_noise_is_seeded_on_what_the_model_sees_and_the_truth_stays_clean():
+    from chaoslab.analysis import attractor_statistics
+
+    kw = dict(train_periods=20, n_val=2, n_test=3, seed=1)
+    clean = make_task_data(Task("Lorenz", **kw))
+    noisy = make_task_data(Task("Lorenz", noise=0.05, **kw))
+    again = make_task_data(Task("Lorenz", noise=0.05, **kw))
+    # noise 0 is the noise-free task bit for bit; the same seed gives the same noise
+    np.testing.assert_array_equal(make_task_data(Task("Lorenz", noise=0.0, **kw)).train, clean.train)
+    np.testing.assert_array_equal(noisy.train, again.train)
+    # scored against the clean truth; the contexts, training data and validation windows are noisy
+    np.testing.assert_array_equal(noisy.test.target, clean.test.target)
+    sd = 0.05 * attractor_statistics("Lorenz").std
+    for seen, truth in ((noisy.train, clean.train), (noisy.test.context, clean.test.context),
+                        (noisy.val.target, clean.val.target)):
+        z = ((seen - truth) / sd).reshape(-1, 3)
+        # unit standard deviation per coordinate within 5 standard errors (1/sqrt(2N))
+        assert np.all(np.abs(z.std(axis=0) - 1) < 5 / np.sqrt(2 * len(z))), z.std(axis=0)
+        assert np.all(np.abs(z.mean(axis=0)) < 5 / np.sqrt(len(z)))
+    with pytest.raises(ValueError, match="noise must be a number >= 0"):
+        Task("Lorenz", noise=-0.1)

@@ -12,10 +12,11 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
     exclude = []
 
     [task]                            # the forecasting protocol (chaoslab.forecast.Task);
-    granularity = 30                  # a list in granularity, train_periods, horizon or context
+    granularity = 30                  # a list in granularity, train_periods, horizon, context or noise
     train_periods = [10, 100]         # makes a grid of settings
     horizon = 300
     context = 60
+    noise = 0.0                       # measurement noise: a fraction of each coordinate's attractor std
     n_val = 5
     n_test = 20
 
@@ -77,14 +78,14 @@ TAGS_HELP = "a kind (flow, map, delay), a field (e.g. atmosphere, chemistry) or 
 _TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models", "ensembles",
         "learning"}
 _SYSTEMS = {"names", "tags", "exclude"}
-_TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int}
+_TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int, "noise": float}
 _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
 _EVALUATION = {"metrics": None, "dynamics": bool, "rollout_lyapunov_times": float, "n_rollouts": int, "eps": float}
 _ANALYSIS = {"lyapunov": bool, "time": float, "precision": float}
 _MODEL = {"name", "label", "hp", "tune", "samples"}
 _ENSEMBLE = {"perturbation": str, "members": int, "relative_amplitude": float, "cases": int, "lyapunov_times": float,
              "param_spread": float, "label": str}
-_TASK_DEFAULTS = dict(granularity=[30.0], train_periods=[100.0], horizon=[300], context=[60], n_train=1, n_val=5,
+_TASK_DEFAULTS = dict(granularity=[30.0], train_periods=[100.0], horizon=[300], context=[60], noise=[0.0], n_train=1, n_val=5,
                       n_test=20, observed=None)
 _EVAL_DEFAULTS = dict(metrics="all", dynamics=True, rollout_lyapunov_times=100.0, n_rollouts=4, eps=0.4)
 _ANALYSIS_DEFAULTS = dict(lyapunov=False, time=None, precision=None)  # None: the analysis defaults
@@ -307,10 +308,12 @@ def load_suite(name_or_path: str | Path) -> Suite:
         if key in task_tbl:
             v = task_tbl[key]
             vals = v if isinstance(v, list) else [v]
-            ok = bool(vals) and all(_is(x, typ) and x > 0 for x in vals)
+            lo = 0 if key == "noise" else None  # noise may be 0 (none); the others must be > 0
+            ok = bool(vals) and all(_is(x, typ) and (x >= 0 if lo == 0 else x > 0) for x in vals)
             if not ok:
                 kind = "an integer" if typ is int else "a number"
-                err(f"'{key}' in [task] must be {kind} > 0 or a non-empty list of them, got {v!r}", "task", key)
+                bound = ">= 0" if lo == 0 else "> 0"
+                err(f"'{key}' in [task] must be {kind} {bound} or a non-empty list of them, got {v!r}", "task", key)
             task[key] = [typ(x) for x in vals]
     for key in _TASK_SCALAR:
         if key in task_tbl:

@@ -23,7 +23,7 @@ import numpy as np
 __all__ = ["TaskResult", "build_data", "run_task", "environment", "compile_seconds"]
 
 ROW_COLUMNS = ["suite", "task", "kind", "system", "model", "seed", "granularity", "train_periods", "horizon",
-               "context", "window", "metric", "value"]
+               "context", "noise", "window", "metric", "value"]
 N_PLOT_WINDOWS = 3  # forecasts kept per task for the report's forecast-vs-truth figures
 N_MEASURE_POINTS = 4000  # rollout and reference points kept for the invariant-measure figures
 
@@ -146,7 +146,7 @@ def _base(spec: dict[str, Any]) -> dict[str, Any]:
     return dict(task=spec["id"], kind=spec["kind"], system=spec["system"], model=spec.get("label", ""),
                 seed=int(spec.get("seed", 0)), granularity=float(s.get("granularity", np.nan)),
                 train_periods=float(s.get("train_periods", np.nan)), horizon=int(s.get("horizon", 0)),
-                context=int(s.get("context", 0)))
+                context=int(s.get("context", 0)), noise=float(s.get("noise", 0.0)))
 
 
 def _forecast(spec, data):

@@ -14,13 +14,13 @@ app = typer.Typer(no_args_is_help=True, help="Forecasting: models, fit and score
 
 
 def _task(system: str, granularity: float, train_periods: float, n_train: int, context: int, horizon: int,
-          n_test: int, n_val: int, observed: Optional[int], seed: int):
+          n_test: int, n_val: int, observed: Optional[int], seed: int, noise: float = 0.0):
     import chaoslab as cl
     from ..forecast import Task
 
     system = cl.get_system(system).name  # an unknown name fails here, with a suggestion; any case is read
     return Task(system, granularity=granularity, train_periods=train_periods, n_train=n_train, context=context,
-                horizon=horizon, n_val=n_val, n_test=n_test, observed=observed, seed=seed)
+                horizon=horizon, n_val=n_val, n_test=n_test, observed=observed, seed=seed, noise=noise)
 
 
 def _hyper(items: Optional[List[str]]) -> dict:
@@ -71,6 +71,7 @@ _TASK_OPTIONS = dict(
     n_test=typer.Option(20, "--n-test", help="test windows"),
     n_val=typer.Option(5, "--n-val", help="validation windows (early stopping, model choice)"),
     observed=typer.Option(None, "--observed", help="univariate mode: the index of the observed coordinate"),
+    noise=typer.Option(0.0, "--noise", help="measurement noise on what the model sees, a fraction of each coordinate's attractor std"),
     seed=typer.Option(0, "--seed"),
 )
 
@@ -92,6 +93,7 @@ def fit_cmd(
     n_test: int = _TASK_OPTIONS["n_test"],
     n_val: int = _TASK_OPTIONS["n_val"],
     observed: Optional[int] = _TASK_OPTIONS["observed"],
+    noise: float = _TASK_OPTIONS["noise"],
     seed: int = _TASK_OPTIONS["seed"],
 ):
     """Train MODEL on a task of SYSTEM and print its scores on the test windows."""
@@ -99,7 +101,7 @@ def fit_cmd(
     from ..forecast.evaluate import evaluate
 
     m = get_model(model, seed=seed, **_hyper(hp))  # unknown names and bad hyper-parameters fail first
-    task = _task(system, granularity, train_periods, n_train, context, horizon, n_test, n_val, observed, seed)
+    task = _task(system, granularity, train_periods, n_train, context, horizon, n_test, n_val, observed, seed, noise)
     if out_path is not None and out_path.suffix != ".parquet":
         raise ValueError(f"--out must end in .parquet, got '{out_path.name}'")
     data = make_task_data(task)

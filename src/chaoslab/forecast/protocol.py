@@ -3,10 +3,18 @@
 A ``Task`` names a system, a granularity (points per characteristic period; default 30), the
 training set (``n_train`` trajectories of ``train_periods`` periods), the validation and test
 windows (``n_val``/``n_test`` windows of ``context`` points followed by ``horizon`` points), and
-optionally one observed coordinate (univariate mode). ``make_task_data`` turns it into arrays:
+optionally one observed coordinate (univariate mode) and measurement ``noise``.
+``make_task_data`` turns it into arrays:
 every training trajectory and every window starts from its own point on the attractor (after a
 transient of at least 10 periods; ``chaoslab.data.sample_initial_conditions``), so no two share
 a start and no split sees another's data. The same seed gives the same bits.
+
+Measurement noise (``noise`` > 0): independent Gaussian noise of standard deviation ``noise``
+times each coordinate's attractor standard deviation (the climatology's), drawn from the task's
+seed (its own stream), is added to what a forecaster sees: the training trajectories, the
+validation windows (context and target: they are data a modeller holds) and the test contexts.
+The test targets stay clean: forecasts are scored against the true state. ``noise = 0`` gives
+the noise-free data bit for bit.
 
 Time scales come with the data: ``dt``, the ``period``, the largest Lyapunov exponent (the
 shipped invariants of a catalog system at its default parameters, else computed) and the
@@ -27,7 +35,9 @@ from ..integrate.api import as_system, ensemble, output_dt
 from ..analysis.attractor import attractor_statistics, leading_exponent
 from .base import Windows
 
-__all__ = ["Task", "TaskData", "make_task_data"]
+__all__ = ["Task", "TaskData", "make_task_data", "NOISE_STREAM"]
+
+NOISE_STREAM = 0x6E6F697365  # the measurement noise's generator: default_rng((seed, NOISE_STREAM))
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Task:
     observed: int | None = None
     seed: int = 0
     params: dict[str, float] = field(default_factory=dict)
+    noise: float = 0.0
 
     def __post_init__(self):
         def whole(name, v, lo):
@@ -60,6 +71,10 @@ class Task:
             raise ValueError(f"granularity must be a positive number of points per period, got {self.granularity!r}")
         if not (self.train_periods > 0 and math.isfinite(self.train_periods)):
             raise ValueError(f"train_periods must be > 0, got {self.train_periods!r}")
+        if isinstance(self.noise, bool) or not isinstance(self.noise, (int, float, np.integer, np.floating)) or not (
+                math.isfinite(self.noise) and self.noise >= 0):
+            raise ValueError(f"noise must be a number >= 0 (a fraction of each coordinate's attractor standard "
+                             f"deviation), got {self.noise!r}")
         if self.context >= self.train_length:
             raise ValueError(f"context ({self.context} points) must be shorter than the training trajectories "
                              f"({self.train_length} points = {self.train_periods:g} periods x {self.granularity:g})")
@@ -120,6 +135,14 @@ def make_task_data(task: Task) -> TaskData:
         xs, ws, clim, variables = xs[..., pick], ws[..., pick], clim.observed(pick), [variables[task.observed]]
     c = task.context
     t0 = np.full(n_win, c * dt)
+    if task.noise > 0:  # what a forecaster sees is measured with noise; the test targets are the truth
+        rng = np.random.default_rng((task.seed, NOISE_STREAM))
+        sd = task.noise * np.asarray(clim.std, dtype=np.float64)
+        xs = xs + sd * rng.standard_normal(xs.shape)
+        seen = ws.copy()
+        seen[: task.n_val] += sd * rng.standard_normal(seen[: task.n_val].shape)
+        seen[task.n_val:, :c] += sd * rng.standard_normal(seen[task.n_val:, :c].shape)
+        ws = np.concatenate([seen[: task.n_val], np.concatenate([seen[task.n_val:, :c], ws[task.n_val:, c:]], axis=1)])
     windows = Windows(ws[:, :c], ws[:, c:], t0)
     val = Windows(windows.context[: task.n_val], windows.target[: task.n_val], t0[: task.n_val])
     test = Windows(windows.context[task.n_val :], windows.target[task.n_val :], t0[task.n_val :])
