@@ -327,3 +327,23 @@ def test_nvar_says_which_degree_it_chose_and_why(lorenz, caplog):
     logged = [r.getMessage() for r in caplog.records]
     assert f"nvar: degree={chosen.degree_} chosen by median validation VPT among 2..4" in logged
     assert "nvar: degree=4, the largest (at most 500 features); no validation windows to choose by" in logged
+
+
+def test_nvar_keeps_a_configuration_whose_rollouts_stay_bounded():
+    # Thomas at the published short protocol: every NVAR degree at the default ridge 1e-6 leaves
+    # the attractor in free runs (before this check, all five test windows diverged); the fit
+    # raises the penalty until the stability rollouts stay bounded, and says so
+    from chaoslab.forecast.evaluate import evaluate
+    from chaoslab.metrics import divergence_mask
+
+    d = make_task_data(Task("Thomas", granularity=100, train_periods=10, horizon=200, context=100, n_val=2, n_test=5,
+                            seed=0))
+    m = get_model("nvar").fit(d.train, d.val, dt=d.dt)
+    assert m.ridge_ > 1e-6 and "ridge raised" in m.chosen_["stability"]
+    assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0
+    # the same degree at the default penalty is the model that blew up
+    raw = get_model("nvar", degree=m.degree_)
+    raw.train_mean_, raw.train_scale_ = m.train_mean_, m.train_scale_
+    raw._fit_one(d.train, m.degree_, 1e-6)
+    with np.errstate(all="ignore"):
+        assert divergence_mask(raw.predict(d.test.context, 200), d.mean, d.scale).any()

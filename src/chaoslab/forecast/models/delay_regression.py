@@ -15,6 +15,14 @@ leave the training range and blow up. Given validation windows, each degree from
 lower); without them, ``auto_degree``. The fit says which and why, in the repr
 (``NVAR(..., degree=4 chosen by median validation VPT among 2..4, ...)``, from ``chosen_``) and
 in an INFO record of the ``chaoslab.forecast.models.delay_regression`` logger.
+No silent blow-ups: the configuration fitted is one whose free-running rollouts stay bounded.
+Every candidate (each degree when it is chosen, and the ridge penalty ``ridge``, then 100 and
+10^4 times it) is checked by rollouts of ``STABILITY_HORIZONS`` times the validation horizon (200
+steps without validation windows) from the validation contexts and from ``STABILITY_STARTS``
+points of the training series, under the one divergence rule (``chaoslab.metrics.
+diverged_states``, the training data's mean and scale). The best bounded candidate is kept (by
+median validation VPT; ties: lower degree, smaller penalty); if none stays bounded, the one with
+the fewest diverged rollouts, and ``chosen_["stability"]`` says so.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
 """
@@ -36,6 +44,10 @@ from ..linalg import ridge
 
 log = logging.getLogger(__name__)
 
+STABILITY_HORIZONS = 5  # the stability check's rollouts: this many validation horizons
+STABILITY_STARTS = 8  # ... from this many points of the training series, besides the validation contexts
+RIDGE_STEPS = (1.0, 1e2, 1e4)  # the penalties tried: ridge times these
+
 
 class DelayRegression(Forecaster):
 
@@ -56,20 +68,27 @@ class DelayRegression(Forecaster):
         return _delay_features(hist, self.k, self.skip, self.degree_)
 
     def fit(self, train, val=None, *, dt=1.0):
-        m = self.memory
         self.chosen_ = {}
+        degrees = [self.degree] if self.degree is not None else list(range(2, auto_degree(self.k * train.shape[-1]) + 1))
+        has_val = val is not None and len(val) > 0
+        if self.degree is None and not has_val:
+            degrees = degrees[-1:]  # the largest (at most 500 features): nothing to choose by
+        degree, penalty, note = self._choose(train, val if has_val else None, dt, degrees)
+        self.ridge_ = penalty
         if self.degree is None:
-            top = auto_degree(self.k * train.shape[-1])
-            if val is not None and len(val) > 0:
-                self.degree_ = self._choose_degree(train, val, dt)
-                why = f" chosen by median validation VPT among 2..{top}"
-            else:
-                self.degree_ = top
-                why = ", the largest (at most 500 features); no validation windows to choose by"
-            self.chosen_["degree"] = f"{self.degree_}{why}"
-            log.info("%s: degree=%d%s", self.name, self.degree_, why)
-        else:
-            self.degree_ = self.degree
+            why = (f" chosen by median validation VPT among 2..{degrees[-1]}" if has_val else
+                   ", the largest (at most 500 features); no validation windows to choose by")
+            self.chosen_["degree"] = f"{degree}{why}"
+            log.info("%s: degree=%d%s", self.name, degree, why)
+        if note:
+            self.chosen_["stability"] = note
+            log.info("%s: %s", self.name, note)
+        return self._fit_one(train, degree, penalty)
+
+    def _fit_one(self, train, degree: int, penalty: float):
+        """The ridge readout for one degree and penalty (the fit proper)."""
+        m = self.memory
+        self.degree_ = degree
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
         z = (train - self.mu_) / self.sigma_
@@ -79,23 +98,49 @@ class DelayRegression(Forecaster):
         F = self._features(hist)
         F = F.reshape(-1, F.shape[-1])
         Y = (z[:, idx + 1] - z[:, idx]).reshape(-1, z.shape[-1])
-        self.W_ = ridge(F, Y, self.ridge)
+        self.W_ = ridge(F, Y, penalty)
         self.innovation_ = innovation_factor(Y - F @ self.W_)
         return self
 
-    def _choose_degree(self, train, val, dt) -> int:
-        from ...metrics import valid_prediction_time
+    def _choose(self, train, val, dt, degrees) -> tuple[int, float, str]:
+        """(degree, penalty, note): the best candidate whose stability-check rollouts stay
+        bounded (module docstring); ``note`` says when the penalty was raised or nothing was."""
+        from ...metrics import diverged_states, valid_prediction_time
 
-        scale = self.train_scale_ if math.isfinite(self.train_scale_) else 1.0
-        best, best_vpt = None, -1.0
-        for p in range(2, auto_degree(self.k * train.shape[-1]) + 1):
-            trial = type(self)(**(self.hyper_parameters() | {"degree": p})).fit(train)
-            with np.errstate(all="ignore"):
-                pred = trial.predict(val.context, val.target.shape[1])
-            vpt = float(np.median(valid_prediction_time(val.target, pred, dt, scale=scale)))
-            if vpt > best_vpt:
-                best, best_vpt = p, vpt
-        return best
+        mean, scale = self.train_mean_, self.train_scale_ if math.isfinite(self.train_scale_) else np.inf
+        series = train[0] if train.ndim == 3 else train
+        m = self.memory
+        starts = np.linspace(m, len(series) - 1, STABILITY_STARTS).astype(int)
+        contexts = np.stack([series[t - m:t] for t in starts])
+        horizon = val.target.shape[1] if val is not None else 200
+        if val is not None:
+            contexts = np.concatenate([val.context[:, -m:], contexts])
+        best, fewest = None, None
+        base = self.ridge if self.ridge > 0 else 1e-8
+        for penalty in [self.ridge] + [base * f for f in RIDGE_STEPS[1:]]:
+            for p in degrees:
+                trial = self._fit_one(train, p, penalty)
+                with np.errstate(all="ignore"):
+                    roll = trial._rollout(trial._history(contexts), STABILITY_HORIZONS * horizon)
+                gone = int(diverged_states(roll, mean, scale).any(axis=-1).sum())
+                vpt = 0.0
+                if val is not None and not gone:
+                    with np.errstate(all="ignore"):
+                        pred = trial._rollout(trial._history(val.context), horizon)
+                    vpt = float(np.median(valid_prediction_time(val.target, pred, dt, scale=scale)))
+                if not gone and (best is None or vpt > best[2]):
+                    best = (p, penalty, vpt)
+                if fewest is None or gone < fewest[2]:
+                    fewest = (p, penalty, gone)
+            if best is not None:
+                break  # the smallest penalty with a bounded candidate
+        if best is not None:
+            note = "" if best[1] == self.ridge else (f"ridge raised to {best[1]:.3g}: at {self.ridge:.3g} every candidate's "
+                                                     "rollouts left the attractor")
+            return best[0], best[1], note
+        n = len(contexts)
+        return fewest[0], fewest[1], (f"no candidate stays bounded: {fewest[2]} of {n} stability rollouts of the "
+                                      f"kept one (degree {fewest[0]}, ridge {fewest[1]:.3g}) leave the attractor")
 
     def _history(self, context):
         return (context[:, -self.memory :] - self.mu_) / self.sigma_
