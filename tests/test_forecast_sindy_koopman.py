@@ -198,3 +198,21 @@ def test_the_exponent_of_a_linear_model_is_its_spectral_radius(lorenz):
     sindy = get_model("sindy").fit(lorenz.train, dt=lorenz.dt)  # the recovered Lorenz equations
     lam, se = model_lyapunov_exponent(sindy, lorenz.test.context[0], lorenz.dt)
     assert abs(lam - lorenz.lyapunov_exponent) < 4 * se + 0.02, (lam, se)
+
+
+def test_sindy_replaces_a_fit_whose_free_runs_leave_the_attractor():
+    # Aizawa from noisy data (published short protocol, noise 0.025): the thresholded, refined
+    # fit leaves the attractor in free runs (one of five test windows diverged before this
+    # check); the fit keeps the first bounded alternative and says which
+    from chaoslab.forecast import Task, get_model, make_task_data
+    from chaoslab.forecast.base import stability_check
+    from chaoslab.forecast.evaluate import evaluate
+
+    d = make_task_data(Task("Aizawa", granularity=100, train_periods=10, horizon=200, context=100, n_val=2, n_test=5,
+                            seed=0, noise=0.025))
+    m = get_model("sindy").fit(d.train, d.val, dt=d.dt)
+    assert "kept the fit" in m.chosen_["stability"]
+    assert stability_check(m.predict, d.train, d.val, 1, m.train_mean_, m.train_scale_)[0] == 0
+    assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0
+    # the equations are those of the kept fit (its own library degree)
+    assert len(m.equations()) == 3 and m.coef_.shape[0] == 1 + len(m.combos_)

@@ -90,6 +90,34 @@ def innovation_factor(residuals: np.ndarray) -> np.ndarray:
     return np.linalg.cholesky(cov + jitter * np.eye(len(cov)))
 
 
+STABILITY_HORIZONS = 5  # the stability check's free runs: this many validation horizons (200 steps without)
+STABILITY_STARTS = 8  # ... from this many points of the training series, besides the validation contexts
+
+
+def stability_check(predict: Callable[[np.ndarray, int], np.ndarray], train: np.ndarray, val, memory: int,
+                    mean, scale: float) -> tuple[int, int]:
+    """(diverged, total): how many free runs of a fitted model leave the attractor — the one
+    no-silent-blow-up rule models use to choose a configuration. ``predict(contexts, steps)``
+    runs STABILITY_HORIZONS validation horizons (200 steps without validation windows) from the
+    validation contexts and STABILITY_STARTS points of the first training series (each with its
+    last ``memory`` points of context); a run diverges by ``chaoslab.metrics.diverged_states``
+    with the training data's ``mean`` and ``scale``."""
+    from ..metrics import diverged_states
+
+    series = train[0] if np.ndim(train) == 3 else np.asarray(train)
+    starts = np.linspace(memory, len(series) - 1, STABILITY_STARTS).astype(int)
+    contexts = np.stack([series[t - memory:t] for t in starts])
+    horizon = val.target.shape[1] if val is not None and len(val) > 0 else 200
+    if val is not None and len(val) > 0:
+        contexts = np.concatenate([val.context[:, -memory:], contexts])
+    with np.errstate(all="ignore"):
+        runs = np.asarray(predict(contexts, STABILITY_HORIZONS * horizon), dtype=np.float64)
+    scale = scale if np.isfinite(scale) else np.inf
+    gone = ~np.all(np.isfinite(runs), axis=(-2, -1)) | diverged_states(np.nan_to_num(runs, nan=np.inf), mean,
+                                                                         scale).any(axis=-1)
+    return int(gone.sum()), len(contexts)
+
+
 def _check_integer(name: str, v, lo: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")

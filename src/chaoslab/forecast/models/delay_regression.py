@@ -17,12 +17,11 @@ lower); without them, ``auto_degree``. The fit says which and why, in the repr
 in an INFO record of the ``chaoslab.forecast.models.delay_regression`` logger.
 No silent blow-ups: the configuration fitted is one whose free-running rollouts stay bounded.
 Every candidate (each degree when it is chosen, and the ridge penalty ``ridge``, then 100 and
-10^4 times it) is checked by rollouts of ``STABILITY_HORIZONS`` times the validation horizon (200
-steps without validation windows) from the validation contexts and from ``STABILITY_STARTS``
-points of the training series, under the one divergence rule (``chaoslab.metrics.
-diverged_states``, the training data's mean and scale). The best bounded candidate is kept (by
-median validation VPT; ties: lower degree, smaller penalty); if none stays bounded, the one with
-the fewest diverged rollouts, and ``chosen_["stability"]`` says so.
+10^4 times it) is checked by ``chaoslab.forecast.base.stability_check`` (free runs of five
+validation horizons from the validation and training contexts, under the one divergence rule).
+The best bounded candidate is kept (by median validation VPT; ties: lower degree, smaller
+penalty); if none stays bounded, the one with the fewest diverged rollouts, and
+``chosen_["stability"]`` says so.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
 """
@@ -38,14 +37,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..base import Forecaster, innovation_factor, register
+from ..base import Forecaster, innovation_factor, register, stability_check
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
 log = logging.getLogger(__name__)
 
-STABILITY_HORIZONS = 5  # the stability check's rollouts: this many validation horizons
-STABILITY_STARTS = 8  # ... from this many points of the training series, besides the validation contexts
 RIDGE_STEPS = (1.0, 1e2, 1e4)  # the penalties tried: ridge times these
 
 
@@ -105,24 +102,17 @@ class DelayRegression(Forecaster):
     def _choose(self, train, val, dt, degrees) -> tuple[int, float, str]:
         """(degree, penalty, note): the best candidate whose stability-check rollouts stay
         bounded (module docstring); ``note`` says when the penalty was raised or nothing was."""
-        from ...metrics import diverged_states, valid_prediction_time
+        from ...metrics import valid_prediction_time
 
-        mean, scale = self.train_mean_, self.train_scale_ if math.isfinite(self.train_scale_) else np.inf
-        series = train[0] if train.ndim == 3 else train
-        m = self.memory
-        starts = np.linspace(m, len(series) - 1, STABILITY_STARTS).astype(int)
-        contexts = np.stack([series[t - m:t] for t in starts])
+        scale = self.train_scale_ if math.isfinite(self.train_scale_) else np.inf
         horizon = val.target.shape[1] if val is not None else 200
-        if val is not None:
-            contexts = np.concatenate([val.context[:, -m:], contexts])
         best, fewest = None, None
         base = self.ridge if self.ridge > 0 else 1e-8
         for penalty in [self.ridge] + [base * f for f in RIDGE_STEPS[1:]]:
             for p in degrees:
                 trial = self._fit_one(train, p, penalty)
-                with np.errstate(all="ignore"):
-                    roll = trial._rollout(trial._history(contexts), STABILITY_HORIZONS * horizon)
-                gone = int(diverged_states(roll, mean, scale).any(axis=-1).sum())
+                gone, n = stability_check(lambda c, k: trial._rollout(trial._history(c), k), train, val,
+                                          self.memory, self.train_mean_, scale)
                 vpt = 0.0
                 if val is not None and not gone:
                     with np.errstate(all="ignore"):
@@ -138,7 +128,6 @@ class DelayRegression(Forecaster):
             note = "" if best[1] == self.ridge else (f"ridge raised to {best[1]:.3g}: at {self.ridge:.3g} every candidate's "
                                                      "rollouts left the attractor")
             return best[0], best[1], note
-        n = len(contexts)
         return fewest[0], fewest[1], (f"no candidate stays bounded: {fewest[2]} of {n} stability rollouts of the "
                                       f"kept one (degree {fewest[0]}, ridge {fewest[1]:.3g}) leave the attractor")
 

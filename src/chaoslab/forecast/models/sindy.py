@@ -22,6 +22,12 @@ thresholded); every fit is ``chaoslab.forecast.linalg.ridge`` with the absolute 
 nothing else in the fit). The default 3e-7 is the former relative 1e-10 times the ~3000 rows
 of a default task's training data.
 
+No silent blow-ups: a fit whose free runs leave the attractor (``chaoslab.forecast.base.
+stability_check``: five validation horizons from the validation and training contexts, the one
+divergence rule) is replaced by the first bounded one of: the fit before refinement, then the
+thresholds 10 and 100 times larger (sparser models, refined), then one polynomial degree less;
+if none stays bounded, the one with the fewest diverged runs. ``chosen_["stability"]`` says which.
+
 Forecasts integrate the discovered ODE from the last context point with chaoslab's integrator
 (``chaoslab.ensemble``, Dormand-Prince); a rollout that diverges by the one rule of
 ``chaoslab.metrics.diverged_states`` (not finite, or farther than ``DIVERGENCE_SCALES``
@@ -38,7 +44,7 @@ import numpy as np
 from ...integrate.api import ensemble
 from ...metrics import DIVERGENCE_SCALES
 from ...systems.base import System
-from ..base import Forecaster, register
+from ..base import Forecaster, register, stability_check
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
@@ -232,6 +238,7 @@ class SINDy(Forecaster):
         d, m = train.shape[-1], self.fd_order // 2
         self.dt_ = float(dt)
         self.combos_ = monomials(d, self.poly_degree)
+        self.degree_ = self.poly_degree  # the library's degree (lowered if that degree's fits blow up)
         dxdt = central_difference(train, dt, self.fd_order).reshape(-1, d)
         with np.errstate(over="ignore", invalid="ignore"):
             theta = library(train[:, m:-m].reshape(-1, d), self.combos_, self.trig)
@@ -245,7 +252,46 @@ class SINDy(Forecaster):
         # the integrator stops a member once a coordinate passes this; it lies outside the ball of
         # the one divergence rule, so the rule (applied to every forecast) decides where NaN starts
         self.bound_ = float(np.max(np.abs(self.train_mean_)) + DIVERGENCE_SCALES * self.train_scale_)
+        self.chosen_ = {}
+        self._keep_bounded(train, val, theta, dxdt)
         return self
+
+    def _keep_bounded(self, train, val, theta, dxdt) -> None:
+        """Replace an unbounded fit by the first bounded alternative (module docstring)."""
+        check = lambda: stability_check(self.predict, train, val, 1, self.train_mean_, self.train_scale_)
+        gone, n = check()
+        if not gone:
+            return
+        degree = self.poly_degree
+        tried = [(gone, "as fitted", self.coef_, degree, self.combos_)]
+
+        def fit(threshold, p, refined=True):
+            combos = monomials(train.shape[-1], p)
+            cols = [0] + [1 + i for i, c in enumerate(self.combos_) if len(c) <= p]
+            if self.trig:
+                cols += list(range(1 + len(self.combos_), theta.shape[1]))
+            coef = stlsq(theta[:, cols], dxdt, threshold, self.alpha, self.max_iter)
+            if refined and self.refine and coef.any():
+                coef = refine(coef, train, self.dt_, p, self.trig, self.substeps)
+            return coef, combos
+
+        options = ([("before refinement", lambda: (self.coef_fd_, self.combos_), degree)] if self.refine else [])
+        options += [(f"threshold {f * self.threshold:.3g}", lambda f=f: fit(f * self.threshold, degree), degree)
+                    for f in (10.0, 100.0)]
+        if degree > 1:
+            options.append((f"degree {degree - 1}", lambda: fit(self.threshold, degree - 1), degree - 1))
+        for what, make, p in options:
+            with np.errstate(all="ignore"):
+                coef, combos = make()
+            self.coef_, self.combos_, self.degree_ = coef, combos, p
+            gone, n = check()
+            tried.append((gone, what, coef, p, combos))
+            if not gone:
+                self.chosen_["stability"] = f"kept the fit {what}: the fit as asked left the attractor in free runs"
+                return
+        gone, what, self.coef_, self.degree_, self.combos_ = min(tried, key=lambda r: r[0])
+        self.chosen_["stability"] = (f"no alternative stays bounded: kept the fit {what}, {gone} of {n} free runs "
+                                     "leave the attractor")
 
     def rhs(self, x: np.ndarray) -> np.ndarray:
         """The discovered vector field at states x (..., d)."""
@@ -276,13 +322,13 @@ class SINDy(Forecaster):
     def as_map(self, context):
         import jax.numpy as jnp
 
-        step = _map_step(self.coef_.shape[1], self.poly_degree, self.trig, self.substeps)
+        step = _map_step(self.coef_.shape[1], self.degree_, self.trig, self.substeps)
         weights = {"xi": jnp.asarray(self.coef_), "h": jnp.asarray(self.dt_ / self.substeps)}
         return ModelStep(step, weights), np.asarray(context)[-1]
 
     def predict(self, context, horizon):
         d = context.shape[-1]
-        system = _ode(d, self.poly_degree, self.trig)
+        system = _ode(d, self.degree_, self.trig)
         with np.errstate(over="ignore", invalid="ignore"):
             ens = ensemble(system, horizon + 1, x0=context[:, -1], dt=self.dt_, params={"xi": self.coef_},
                            bound=self.bound_)
