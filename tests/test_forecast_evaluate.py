@@ -147,3 +147,28 @@ def test_measurement_noise_is_seeded_on_what_the_model_sees_and_the_truth_stays_
         assert np.all(np.abs(z.mean(axis=0)) < 5 / np.sqrt(len(z)))
     with pytest.raises(ValueError, match="noise must be a number >= 0"):
         Task("Lorenz", noise=-0.1)
+
+
+def test_bench_results_and_the_leaderboard_count_a_diverged_window_at_smape_200(tmp_path):
+    from chaoslab.bench import leaderboard, load_suite
+    from chaoslab.bench.tasks import build_data, run_task
+    from chaoslab.forecast.base import _MODELS, register
+
+    register("half-exploding-test", overwrite=True)(HalfExploding)
+    try:
+        p = tmp_path / "s.toml"
+        p.write_text('name = "s"\n[systems]\nnames = ["Lorenz"]\n[task]\ntrain_periods = 20\nn_val = 1\nn_test = 4\n'
+                     '[evaluation]\ndynamics = false\n[[models]]\nname = "half-exploding-test"\n')
+        spec = load_suite(p).tasks()[0]
+        r = run_task(spec, build_data(spec["data_spec"]))
+        assert r.status == "done", r.error
+        smape = sorted((row["window"], row["value"]) for row in r.rows if row["metric"] == "smape")
+        assert [w for w, v in smape if v == 200.0] == [1, 3] and not any(np.isnan(v) for _, v in smape)
+        import pandas as pd
+
+        table = pd.DataFrame(r.rows).assign(suite="s")
+        board = leaderboard(table, n_boot=50)
+        good = [v for _, v in smape if v < 200]
+        assert board["median_smape"].iloc[0] == pytest.approx((max(good) + 200.0) / 2)
+    finally:
+        _MODELS.pop("half-exploding-test", None)
