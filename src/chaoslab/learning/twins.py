@@ -72,15 +72,14 @@ def perturbation(tm, sigma: float, *, seed: int = 0) -> np.ndarray:
 def loss_barrier(tm, a: np.ndarray, b: np.ndarray, points: int = PATH_POINTS) -> float:
     """The loss barrier between flat parameters ``a`` and ``b`` of ``tm`` on the straight path
     (``points`` evenly spaced, ends included); NaN if either end is not finite."""
-    import jax
-    import jax.numpy as jnp
+    from .training import losses
 
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return float("nan")
     alpha = np.linspace(0.0, 1.0, points)
     path = (1 - alpha)[:, None] * a[None] + alpha[:, None] * b[None]
-    losses = np.asarray(jax.vmap(tm.loss)(jnp.asarray(path)))
-    return float(np.max(losses - ((1 - alpha) * losses[0] + alpha * losses[-1])))
+    values = losses(tm, path)  # the map's one compiled loss program (not an eager vmap per call)
+    return float(np.max(values - ((1 - alpha) * values[0] + alpha * values[-1])))
 
 
 def align_hidden_units(tm, reference: np.ndarray, other: np.ndarray, *, sweeps: int = 5) -> np.ndarray | None:
