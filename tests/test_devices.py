@@ -49,8 +49,10 @@ def test_lyapunov_orbits_spread_over_devices_give_the_same_bits_as_one(tmp_path)
     one, two = (_run_on(n, LYAPUNOV, tmp_path / f"{n}.npz") for n in (1, 2))
     # 6 orbits: 6 blocks of one orbit, three on each of two devices
     assert one["layout"].tolist() == [1, 1, 6, 1] and two["layout"].tolist() == [1, 1, 6, 2]
-    # every run but the delay equation's (its orbits stay on one device) used both devices
-    assert one["spread"].tolist() == [1] * 6 and two["spread"].tolist() == [2] * 5 + [1]
+    # every run but the delay equation's (its orbits stay on one device) used both devices, also
+    # where a run continued with a lengthened QR interval after its transient
+    m = len(two["spread"])
+    assert m >= 6 and one["spread"].tolist() == [1] * m and two["spread"].tolist() == [2] * (m - 1) + [1]
     keys = [k for k in one.files if k not in ("n", "layout", "spread")]
     assert len(keys) == 19
     for k in keys:

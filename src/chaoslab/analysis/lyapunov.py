@@ -39,7 +39,8 @@ local rate of lambda_1 still drifts (MSER truncation on blocks of ``CHUNK`` inte
 Precision. Without ``time``, the orbits run in blocks until the standard error of every
 exponent with |lambda| > 10 % of the scale is below ``precision`` x the scale (the scale is
 |lambda_1|, or max |lambda_i| when lambda_1 is zero within its error: a regular orbit), or
-until the budget ``max_time`` is spent; ``converged`` says which. Exponents near zero (the
+until the budget is spent (``max_time``, by default also bounded in solver work, so that no
+system runs for hours); ``converged`` says which. Exponents near zero (the
 direction of the flow, symmetries) converge like 1/time and are not waited for.
 
 With ``members`` (or several states in ``x0``) every member is its own finite-time estimate
@@ -61,7 +62,7 @@ from jax.custom_batching import custom_vmap
 
 from ..integrate.api import DivergenceError, as_system, initial_state, split_params, check_x0
 from ..integrate.core import Blocks, blocks_program, member_blocks, place_blocks
-from ..integrate.solvers import SolverConfig, delay_steps, get_solver, resolve_method
+from ..integrate.solvers import STAGES, SolverConfig, adaptive_segment, delay_steps, get_solver, resolve_method
 from ..systems.base import System, resolve_name
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "finite_time_lyapunov", "kaplan_yorke_dimension",
@@ -75,8 +76,11 @@ DEFAULT_ORBITS = 32  # independent orbits behind one estimate
 ORBIT_OFFSET = 1e-3  # the orbits start this far apart, relative to their coordinates (or the scale)
 ZERO_FLOOR = 0.1  # exponents with |lambda| <= ZERO_FLOOR x scale are not waited for
 BUDGET_LYAPUNOV_TIMES = 2e5  # default budget, all orbits together ...
-BUDGET_INTERVALS = 1e7  # ... at most this many QR intervals ...
-BUDGET_INTERVALS_REGULAR = 2e5  # ... and this many when lambda_1 is not positive
+BUDGET_PERIODS_REGULAR = 2e4  # ... or this many periods when lambda_1 is not positive ...
+BUDGET_WORK = 5e10  # ... and at most this much solver work: right-hand-side evaluations x (k + 1) x tangent dimension
+STRETCH_GROWTH = 5.0  # a QR interval is joined from shorter ones up to a growth ratio e^5 ...
+MAX_STRETCH = 32  # ... at most this many ...
+MIN_STRETCH = 4  # ... and only when at least this many (a second compiled program)
 MIN_CHUNKS = 10  # averaging blocks per orbit before a precision target can be declared met
 MSER_MIN_CHUNKS = 20  # blocks per orbit before the drift truncation is tried
 MAX_INTERVALS = 1e9  # re-orthonormalisation intervals per orbit, at most
@@ -273,20 +277,23 @@ def _qr_in_turn_vmap(axis_size, in_batched, M):
 
 
 def _flow_advance(system: System, k: int, interval: float, method: str, rtol: float, atol: float,
-                  substeps: int | None):
-    """(x, Q, t, p) -> (x(t + interval), Phi Q): one interval of the variational equation."""
+                  substeps: int | None, counted: bool = False):
+    """(x, Q, t, p) -> (x(t + interval), Phi Q): one interval of the variational equation; with
+    ``counted``, also the right-hand-side evaluations it took (adaptive methods: steps x stages)."""
     var = _variational_system(system, k)
     d = system.dim
     if method == "rk4":
         m = substeps or max(1, math.ceil(interval / ((system.period or interval) / 200)))
-        cfg = SolverConfig("rk4", 1, substeps=m)
+        solve = get_solver(var, SolverConfig("rk4", 1, substeps=m))
+        segment = lambda z, t, p: (solve(z, t, t, interval, p)[1], m)
     else:
-        cfg = SolverConfig(method, 1, rtol=rtol, atol=atol, max_steps=1_000_000)
-    solve = get_solver(var, cfg)
+        run = adaptive_segment(var, method, rtol, atol)
+        segment = lambda z, t, p: run(z, t, t + interval, p)
 
     def advance(x, Q, t, p):
-        _, z = solve(jnp.concatenate([x, Q.reshape(-1)]), t, t, interval, p)
-        return z[:d], z[d:].reshape(d, k)
+        z, steps = segment(jnp.concatenate([x, Q.reshape(-1)]), t, p)
+        out = (z[:d], z[d:].reshape(d, k))
+        return out + (STAGES[method] * steps,) if counted else out
 
     return advance
 
@@ -306,10 +313,15 @@ def _map_advance(system: System, interval: int):
     return advance
 
 
+def _pde_substeps(system: System, interval: float) -> int:
+    """Steps of the field's own stepper per interval (at most its dt each)."""
+    return max(1, math.ceil(interval / float(system.dt) - 1e-9))
+
+
 def _pde_advance(system: System, interval: float):
     """(u, Q, t, p) -> (u(t + interval), Phi Q) through the PDE's own (ETDRK) stepper: the
     tangent of the discretised PDE, by jvp through the steps."""
-    m = max(1, math.ceil(interval / float(system.dt) - 1e-9))
+    m = _pde_substeps(system, interval)
     step = system.stepper(interval / m)
 
     def steps(u):
@@ -370,10 +382,29 @@ def _advance_of(key):
     return _delay_advance(system, key[3], key[4])[0]
 
 
+def _counted_advance_of(key):
+    """The step of a runner key that also returns its right-hand-side evaluations (the solver
+    work, :data:`chaoslab.integrate.solvers.STAGES` per step): counted by adaptive flows, fixed
+    for the others."""
+    kind = key[0]
+    if kind == "flow":
+        _, system, k, interval, meth, rtol, atol, substeps = key
+        return _flow_advance(system, k, interval, meth, rtol, atol, substeps, counted=True)
+    base = _advance_of(key)
+    if kind == "map":
+        evals = key[3]
+    elif kind == "pde":
+        evals = STAGES["etdrk"] * _pde_substeps(key[1], key[3])
+    else:
+        evals = STAGES["delay"] * key[4].substeps
+    return lambda s, Q, t, p: base(s, Q, t, p) + (evals,)
+
+
 @lru_cache(maxsize=128)
 def _chunk_runner(key, n_chunk: int, keep_local: bool, blocks):
     """One jitted, orbit-vmapped block of ``n_chunk`` QR intervals per configuration:
-    (state, Q, t0, p, n_valid) -> (state, Q, sum of log|R_ii|, bad, first bad interval[, logs]).
+    (state, Q, t0, p, n_valid) -> (state, Q, sum of log|R_ii|, bad, first bad interval, right-hand-side
+    evaluations[, logs]).
     The orbits (``blocks.padded``) lie in blocks (:func:`chaoslab.integrate.core.member_blocks`)
     split over the devices under ``shard_map`` (every device integrates and re-orthonormalises
     its own orbits), each computing on arrays of shape (its blocks, block, ...).
@@ -383,15 +414,16 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool, blocks):
     attractor slowly would otherwise stall every orbit of its block, its tangent stiffening as it
     goes)."""
     kind, system, interval = key[0], key[1], key[3]
-    advance = _advance_of(key)
+    advance = _counted_advance_of(key)
     qr = _qr_in_turn if blocks.devices > 1 else qr_step
     pos = (lambda s: s[0]) if kind == "delay" else (lambda s: s)
     keep = [i for i in range(system.dim) if i not in system.unbounded]
 
     def run(state, Q, t0, p, n_valid, bound):
         def body(carry, i):
-            s, Q, total, bad, first = carry
-            s1, M = advance(s, Q, t0 + i * interval, p)
+            s, Q, total, bad, first, work = carry
+            s1, M, evals = advance(s, Q, t0 + i * interval, p)
+            work = work + jnp.where(i < n_valid, evals, 0).astype(work.dtype)
             Q1, logs = qr(M)
             x1 = pos(s1)
             broken = ~(jnp.all(jnp.isfinite(x1)) & jnp.all(jnp.isfinite(logs)))
@@ -404,12 +436,12 @@ def _chunk_runner(key, n_chunk: int, keep_local: bool, blocks):
             s = jax.tree_util.tree_map(lambda a, b: jnp.where(take, a, b), s1, s)
             Q = jnp.where(take, Q1, Q)
             logs = jnp.where(take, logs, 0.0)
-            return (s, Q, total + logs, bad, first), (logs if keep_local else None)
+            return (s, Q, total + logs, bad, first, work), (logs if keep_local else None)
 
         k = Q.shape[-1]
-        init = (state, Q, jnp.zeros(k), jnp.asarray(False), jnp.asarray(-1))
-        (s, Q, total, bad, first), logs = lax.scan(body, init, jnp.arange(n_chunk))
-        return (s, Q, total, bad, first) + ((logs,) if keep_local else ())
+        init = (state, Q, jnp.zeros(k), jnp.asarray(False), jnp.asarray(-1), jnp.asarray(0.0))
+        (s, Q, total, bad, first, work), logs = lax.scan(body, init, jnp.arange(n_chunk))
+        return (s, Q, total, bad, first, work) + ((logs,) if keep_local else ())
 
     per = jax.vmap(run, in_axes=(0, 0, None, None, None, None))
     per = jax.vmap(per, in_axes=(0, 0, None, None, None, None))  # (blocks, block, ...)
@@ -432,6 +464,7 @@ class _Orbits:
                  exclude_escaped: bool = False):
         self.system, self.interval, self.n_chunk = system, interval, n_chunk
         self.exclude_escaped = exclude_escaped
+        self.t_start = 0.0  # the orbits' time at this run's first interval
         self.alive = np.ones(np.shape(Q)[0], dtype=bool)  # orbits that never left the bound
         n = self.n = np.shape(Q)[0]
         # a delay equation's orbits stay together on one device: XLA compiles their tangent
@@ -454,11 +487,30 @@ class _Orbits:
         self.logs: list[np.ndarray] = []  # (orbits, n, k) per block, with keep_local
         self.keep_local = keep_local
         self.done = 0  # intervals run
+        self.work = 0.0  # right-hand-side evaluations x (k + 1) x tangent dimension, all orbits together
+        self.work_here = 0.0  # ... of this run's intervals (not those of a run it continues)
+        self.cost = float(np.shape(Q)[1] * (np.shape(Q)[2] + 1))
+
+    @classmethod
+    def continued(cls, prev: "_Orbits", key, interval: float) -> "_Orbits":
+        """The orbits of ``prev`` carried on from where they are, with another runner key and QR
+        interval (its escapes, bound and work carried over; its blocks are not)."""
+        n = prev.n
+        state = jax.tree_util.tree_map(lambda a: a[:n], prev.state)
+        run = cls(prev.system, key, prev.n_chunk, state, prev.Q[:n], prev.p, interval, prev.keep_local,
+                  prev.exclude_escaped)
+        run.t_start, run.alive, run.bound, run.work = prev.elapsed, prev.alive.copy(), prev.bound, prev.work
+        return run
+
+    @property
+    def elapsed(self) -> float:
+        """Time each orbit has integrated since its start (earlier runs included)."""
+        return self.t_start + self.done * self.interval
 
     def advance(self, n: int) -> None:
         while n > 0:
             m = min(self.n_chunk, n)
-            out = self.run(self.state, self.Q, self.done * self.interval, self.p, m, self.bound)
+            out = self.run(self.state, self.Q, self.t_start + self.done * self.interval, self.p, m, self.bound)
             self.state, self.Q = out[0], out[1]
             out = out[:2] + tuple(np.asarray(a)[:self.n] for a in out[2:])  # the orbits, not the padding
             bad = np.asarray(out[3]) & self.alive
@@ -471,7 +523,7 @@ class _Orbits:
                         if not self.exclude_escaped else
                         f"{int((~self.alive).sum())} of {self.alive.size} orbits escaped: too few stay for an estimate")
                 raise DivergenceError(
-                    self.system.name, i, float((self.done + int(out[4][i]) + 1) * self.interval),
+                    self.system.name, i, float(self.t_start + (self.done + int(out[4][i]) + 1) * self.interval),
                     what=f"(of {len(bad)}) left the attractor (|x| > {self.bound:.3g}, 1e3 x its scale) or "
                          "turned non-finite", hint=hint)
             if bad.any():
@@ -486,8 +538,12 @@ class _Orbits:
                 self.Q = jnp.where(dead[:, None, None], self.Q[donor], self.Q)
             self.sums.append(np.asarray(out[2]))
             self.counts.append(m)
+            # solver work: evaluations of f and its k tangent products, at the tangent dimension
+            w = float(np.sum(out[5])) * self.cost
+            self.work += w
+            self.work_here += w
             if self.keep_local:
-                self.logs.append(np.asarray(out[5])[:, :m])
+                self.logs.append(np.asarray(out[6])[:, :m])
             self.done += m
             n -= m
 
@@ -510,7 +566,7 @@ class _Orbits:
         """Running estimate (orbits, blocks, k) over blocks b.., and the orbit time at each block end."""
         s = np.cumsum(np.stack(self.sums[b:], axis=1)[self.alive], axis=1)
         n = np.cumsum(self.counts[b:])
-        return s / (n[None, :, None] * self.interval), (self.edges()[b] + n) * self.interval
+        return s / (n[None, :, None] * self.interval), self.t_start + (self.edges()[b] + n) * self.interval
 
     def local(self, b: int) -> np.ndarray:
         return np.concatenate(self.logs[b:], axis=1)[self.alive] / self.interval
@@ -588,15 +644,20 @@ def lyapunov_spectrum(
         precision: the target standard error relative to |lambda_1| (default 0.005); every
             exponent with |lambda| > 10 % of |lambda_1| must reach it.
         max_time: the budget of a precision run: the time each orbit integrates in all,
-            transient and discards included (default: 2e5 Lyapunov times and at most 1e7 QR
-            intervals for all orbits together; 2e5 intervals while lambda_1 is not above zero by
-            2 standard errors); ``converged`` is False if it ran out first.
+            transient and discards included (default: 2e5 Lyapunov times for all orbits
+            together, 2e4 periods while lambda_1 is not above zero by 2 standard errors, and at
+            most BUDGET_WORK = 5e10 of solver work: right-hand-side evaluations x (k + 1) x the
+            tangent dimension, all orbits together, a few minutes on two cores whatever the
+            system); ``converged`` is False if it ran out first.
         orbits: independent orbits behind the estimate (default 32, at least 2).
         transient: discarded first by every orbit (default 20 periods; 1000 iterations for maps);
             more is discarded when the orbits have not yet forgotten their common start or the
             estimate still drifts (``result.transient`` is what was discarded).
         interval: time between re-orthonormalisations (default period/10; 10 steps of a field; 1
-            iteration).
+            iteration). Unless given, a flow's or field's interval is lengthened after the
+            transient, up to 32-fold, where the measured exponents let the tangent columns
+            separate by no more than e^5 between re-orthonormalisations (slow systems: fewer
+            restarts of the integrator, QR steps and host trips for the same arithmetic).
         x0: initial state (d,) of the orbits, or states (members, d); default the reference IC.
         members: an ensemble of this many copies of ``x0`` / the reference IC, each its own
             estimate with its own random tangent frame (use ``x0`` of shape (members, d) for
@@ -655,6 +716,7 @@ def lyapunov_spectrum(
         from ..integrate.api import characteristic_period
 
         period = characteristic_period(system)
+    stretchable = interval is None and not (system.discrete or system.delay)
     if system.discrete:
         interval = int(interval or 1)
         transient = float(1000 if transient is None else transient)
@@ -732,8 +794,8 @@ def lyapunov_spectrum(
                   exclude_escaped=escaped == "exclude" and not batched)
     run.advance(n_tr)  # ends a block exactly at the transient
 
-    common = dict(system=system.name, interval=float(interval), method=meth, seed=int(seed))
     if batched:
+        common = dict(system=system.name, interval=float(interval), method=meth, seed=int(seed))
         run.advance(n_fixed)
         b = run.first_block_at(n_tr)
         est, n = run.estimate(b)
@@ -743,9 +805,21 @@ def lyapunov_spectrum(
                                 time=n * interval, transient=n_tr * interval, members=n_mem,
                                 local_rates=run.local(b) if keep_local else None, **common)
 
+    # the transient told how fast the tangent columns separate: where they separate slowly, a
+    # longer QR interval does the same arithmetic with fewer restarts, QR steps and host trips
+    stretch = _stretch(run, interval) if stretchable and n_tr > 0 else 1
+    if stretch > 1:
+        interval = interval * stretch
+        key = (key[0], key[1], key[2], float(interval)) + key[4:]
+        run = _Orbits.continued(run, key, interval)
+        n_tr = 0  # the transient is behind the continued run
+        n_fixed = None if time is None else max(int(round(time / interval)), 1)
+    common = dict(system=system.name, interval=float(interval), method=meth, seed=int(seed))
+
     target_p = DEFAULT_PRECISION if (precision is None and n_fixed is None) else precision
     run.advance(n_fixed if n_fixed is not None else MIN_CHUNKS * n_chunk)
     n_dec_log = math.log(1.0 / ORBIT_OFFSET)
+    t_tr = run.t_start + n_tr * interval  # the transient's end, in the orbits' time
     while True:
         # discard: the transient, the orbits' common start (ln(1/offset) / lambda_1 when lambda_1
         # is resolved from zero; at most half of what follows the transient), then drift (MSER)
@@ -754,36 +828,49 @@ def lyapunov_spectrum(
         if n and est_r.shape[0] > 1:
             m1, s1 = float(np.mean(est_r[:, 0])), float(np.std(est_r[:, 0], ddof=1)) / math.sqrt(est_r.shape[0])
             if math.isfinite(m1) and m1 > 5 * s1:
-                n_dec = min(n_dec_log / m1 / interval, n_tr + (run.done - n_tr) / 2)
-                b = max(b, run.first_block_at(int(math.ceil(n_dec))))
+                t_dec = min(n_dec_log / m1, t_tr + (run.elapsed - t_tr) / 2)
+                b = max(b, run.first_block_at(int(math.ceil((t_dec - run.t_start) / interval))))
         n_blocks = len(run.counts) - b
         if n_blocks >= MSER_MIN_CHUNKS:
             rates = np.stack(run.sums[b:])[:, run.alive, 0].mean(axis=1) / (np.asarray(run.counts[b:]) * interval)
             b += _mser(rates)
+        if n_fixed is not None:
+            n = int(sum(run.counts[b:]))
+            if n < n_fixed:
+                # the shortfall twice over where the run is long enough (the discards take at most
+                # half of what is added), else the shortfall: a few steps, not a creep
+                short = n_fixed - n
+                run.advance(max(short, min(2 * short, run.done)))
+                continue
+            # each orbit averages the last blocks that hold at least the time asked for
+            while b + 1 < len(run.counts) and sum(run.counts[b + 1:]) >= n_fixed:
+                b += 1
         est_r, n = run.estimate(b)
         est = est_r.mean(axis=0)
         se = est_r.std(axis=0, ddof=1) / math.sqrt(est_r.shape[0])  # over the orbits that stayed
+        done_time = n * interval
+        if n_fixed is not None:
+            converged, target, budget = None, None, None
+            break
         # lambda_1 plausibly positive (> 2 s.e.): the chaotic budget, so that a slowly converging
         # lambda_1 gets the run it needs to be resolved; else the regular one
         lam1_positive = float(est[0]) if np.isfinite(est[0]) and est[0] > 2 * se[0] else math.nan
-        done_time = n * interval
-        if n_fixed is not None:
-            if n >= n_fixed:
-                converged, target = None, None
-                break
-            run.advance(n_fixed - n)
-            continue
         scale, target = _scale_and_target(est, se, target_p)
         counted = np.isfinite(est) & (np.abs(est) > ZERO_FLOOR * scale)
         ratio = float(np.max(se[counted] / target)) if counted.any() and math.isfinite(target) else math.inf
         if not math.isfinite(ratio):
             ratio = math.inf
         converged = bool(ratio < 1.0 and len(run.counts) - b >= MIN_CHUNKS)
-        # the budget counts every interval integrated (transient and discards too)
-        budget = max_time if max_time is not None else _default_budget(lam1_positive, interval, n_mem)
-        spent = run.done * interval
+        # the budget counts every interval integrated (transient and discards too): a time per
+        # orbit, and by default also the solver work of all orbits together
+        budget = max_time if max_time is not None else _default_budget(lam1_positive, period, n_mem)
+        spent = run.elapsed
+        work_left = math.inf if max_time is not None else BUDGET_WORK - run.work
+        if work_left <= 0:
+            budget = spent  # the time the work budget allowed
         if progress is not None:
-            progress(min(1.0, max(spent / budget, 1.0 / ratio**2 if ratio > 0 else 1.0)))
+            used = max(spent / budget, 0.0 if max_time is not None else run.work / BUDGET_WORK)
+            progress(min(1.0, max(used, 1.0 / ratio**2 if ratio > 0 else 1.0)))
         if converged or spent >= budget:
             break
         # the standard error falls like 1/sqrt(time): go to the predicted need rather than creep
@@ -791,24 +878,43 @@ def lyapunov_spectrum(
         # stopping rule biases it low); at most 3x the run so far (short orbits overstate the need:
         # their bounded part of the local rates adds variance ~ 1/time^2), within the budget
         need = n * ratio**2 - n if math.isfinite(ratio) else run.done
-        more = min(max(need, n_chunk), 3 * run.done, max(budget / interval - run.done, 1))
+        per_interval = run.work_here / max(run.done, 1)  # work of one interval, all orbits
+        left = min((budget - spent) / interval, work_left / per_interval if per_interval > 0 else math.inf)
+        more = min(max(need, n_chunk), 3 * run.done, max(left, 1))
         run.advance(int(math.ceil(more / n_chunk)) * n_chunk)
     hist, hist_t = _thin(*run.history(b))
     return LyapunovSpectrum(exponents=est, uncertainty=se, orbit_exponents=est_r, history_t=hist_t,
-                            history=hist.mean(axis=0), time=done_time, transient=float(run.edges()[b] * interval),
+                            history=hist.mean(axis=0), time=done_time,
+                            transient=float(run.t_start + run.edges()[b] * interval),
                             converged=converged, precision=target_p, target=target,
-                            max_time=None if n_fixed is not None else float(budget), escaped=int((~run.alive).sum()),
+                            max_time=None if budget is None else float(budget), escaped=int((~run.alive).sum()),
                             local_rates=run.local(b) if keep_local else None, **common)
 
 
-def _default_budget(lam1: float, interval: float, orbits: int) -> float:
-    """Each orbit's share of the default budget (see ``lyapunov_spectrum``): a number of Lyapunov
-    times — the system's own clock, whatever its nominal period — and of QR intervals (compute);
-    the regular budget while lambda_1 (NaN: not above zero by 2 s.e.) is not positive."""
+def _stretch(run: "_Orbits", interval: float) -> int:
+    """How many QR intervals to join into one (1: none), from the spectrum the transient
+    measured: the tangent columns may separate, and the leading one grow or shrink, by up to
+    e^STRETCH_GROWTH between re-orthonormalisations (well within what double precision and the
+    integrator's tolerances resolve), at most MAX_STRETCH intervals and only if worth a second
+    compiled program (at least MIN_STRETCH)."""
+    est, _ = run.estimate(0)
+    lam = est.mean(axis=0) if est.size else np.array([np.nan])
+    if not np.all(np.isfinite(lam)):
+        return 1
+    rate = max(float(lam[0] - lam[-1]), abs(float(lam[0])), abs(float(lam[-1])))
+    m = MAX_STRETCH if rate <= 0 else int(min(MAX_STRETCH, STRETCH_GROWTH // (rate * interval)))
+    return m if m >= MIN_STRETCH else 1
+
+
+def _default_budget(lam1: float, period: float, orbits: int) -> float:
+    """Each orbit's share of the default time budget (see ``lyapunov_spectrum``): a number of
+    Lyapunov times — the system's own clock, whatever its nominal period — or, while lambda_1
+    (NaN: not above zero by 2 s.e.) is not positive, a number of periods. The solver work
+    (BUDGET_WORK) bounds either."""
     if math.isfinite(lam1) and lam1 > 0:
-        total = min(BUDGET_LYAPUNOV_TIMES / lam1, BUDGET_INTERVALS * interval)
+        total = BUDGET_LYAPUNOV_TIMES / lam1
     else:
-        total = BUDGET_INTERVALS_REGULAR * interval
+        total = BUDGET_PERIODS_REGULAR * period
     return total / orbits
 
 

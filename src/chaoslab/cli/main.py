@@ -295,8 +295,8 @@ def analyze_cmd(
     precision: Optional[float] = typer.Option(None, "--precision", help="target standard error of the exponents, "
                                               "relative to |lambda_1| (default 0.005)"),
     max_time: Optional[float] = typer.Option(None, "--max-time", help="budget of a --precision run: the time each orbit "
-                                             "integrates in all (default 2e5 Lyapunov times over all orbits, at most 1e7 QR "
-                                             "intervals)"),
+                                             "integrates in all (default 2e5 Lyapunov times over all orbits, at most 5e10 "
+                                             "right-hand-side evaluations x (k + 1) x dimension)"),
     k: Optional[int] = typer.Option(None, "--k", help="number of exponents (default all; 3 for delay equations)"),
     exclude_escaped: bool = typer.Option(False, "--exclude-escaped", help="average the orbits that stay when some "
                                          "leave the system's bound (a leaky attractor); default: an error"),

@@ -168,6 +168,40 @@ def dopri5_advance(f, carry, t_end, p, rtol, atol, max_steps):
     return lax.while_loop(cond, body, carry)
 
 
+STAGES = {"rk4": 4, "dopri5": 6, "tsit5": 6, "dopri8": 12, "kvaerno5": 15, "etdrk": 4, "delay": 4, "map": 1}
+"""Right-hand-side evaluations per step of each method (kvaerno5: its 5 implicit stages at about
+three Newton iterations each): the unit of solver work in which long analyses count a budget."""
+
+
+def adaptive_segment(system: System, method: str, rtol: float, atol: float, max_steps: int = 1_000_000):
+    """``(x, t0, t1, p) -> (x(t1), steps)``: one adaptive integration (dopri5, tsit5, dopri8,
+    kvaerno5) from t0 to t1 and the steps it took (accepted and rejected) — the work of a
+    variable-step segment. The state is NaN where the solver failed. Traceable (jit, vmap,
+    forward-mode differentiation)."""
+    if method == "dopri5":
+        f = system.rhs
+
+        def run(x, t0, t1, p):
+            c = dopri5_start(f, x, t0, t1 - t0, p, rtol, atol)
+            c = dopri5_advance(f, c, t1, p, rtol, atol, max_steps)
+            return jnp.where(c[5], jnp.nan, c[0]), c[4]
+
+        return run
+    if method not in ADAPTIVE:
+        raise ValueError(f"method {method!r} is not adaptive; allowed: dopri5, {', '.join(ADAPTIVE)}")
+    term = dfx.ODETerm(lambda t, y, p: system.rhs(y, t, p))
+    solver = ADAPTIVE[method]()
+    controller = dfx.PIDController(rtol=rtol, atol=atol)
+
+    def run(x, t0, t1, p):
+        sol = dfx.diffeqsolve(term, solver, t0, t1, None, x, args=p, saveat=dfx.SaveAt(t1=True),
+                              stepsize_controller=controller, max_steps=max_steps, throw=False)
+        ok = sol.result == dfx.RESULTS.successful
+        return jnp.where(ok, sol.ys[-1], jnp.nan), sol.stats["num_steps"]
+
+    return run
+
+
 # ----------------------------------------------------------------------------- ODE: diffrax
 def _make_adaptive(system: System, cfg: SolverConfig):
     term = dfx.ODETerm(lambda t, y, p: system.rhs(y, t, p))
