@@ -50,7 +50,10 @@ def test_shipped_suites_load_and_expand():
     standard = load_suite("standard")
     flows = [n for n in cl.list_systems("flow")]
     assert len(flows) == 135 and sorted(standard.systems) == sorted(flows)
-    assert standard.seeds == [0, 1, 2] and {m["name"] for m in standard.models} == set(cl.forecast.list_models())
+    built_in = {k for k in cl.forecast.list_models() if not cl.forecast.get_model(k).extra}
+    assert standard.seeds == [0, 1, 2] and {m["name"] for m in standard.models} == built_in
+    # the published protocols run every model, the darts families (an optional extra) too
+    assert {m["name"] for m in load_suite("published-short").models} == set(cl.forecast.list_models())
     tour = load_suite("tour")
     assert tour.analysis["lyapunov"] and len([t for t in tour.tasks() if t["kind"] == "lyapunov"]) == len(tour.systems)
     # probabilistic tasks: one ensemble task per system (and seed) and each configuration

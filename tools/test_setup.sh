@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything the tests need, for the README's test line:
 #   bash tools/test_setup.sh && python3 -m pytest -q -n 2
-# - chaoslab with its test extras, into the current python3's environment;
+# - chaoslab with its test extras and the darts extra (the tests fit darts models through our
+#   interface), into the current python3's environment;
 # - Debian's chromium, which the report's browser test drives through Playwright (never a
 #   downloaded browser): installed with apt-get when `chromium` is missing (needs root, or sudo
 #   without a password). Running it again changes nothing that is already there.
@@ -39,4 +40,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "test_setup: installed $(chromium --version 2>/dev/null || echo chromium) at $(command -v chromium)" >&2
 fi
 
-python3 -m pip install '.[test]'
+python3 -m pip install '.[test,darts]'

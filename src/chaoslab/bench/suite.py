@@ -481,7 +481,8 @@ def _select_systems(tbl: dict, err) -> list[str]:
 
 
 def _check_model(m: dict, i: int, unknown, err) -> dict:
-    from ..forecast import UnknownModelError, get_model
+    from ..forecast import MissingExtraError, UnknownModelError, get_model
+    from ..forecast.base import require_extra
 
     unknown(m, _MODEL, "models", i, where=" in [[models]]")
     name = m.get("name")
@@ -491,8 +492,10 @@ def _check_model(m: dict, i: int, unknown, err) -> dict:
     if not isinstance(hp, dict):
         err(f"'hp' of model '{name}' must be a table, e.g. hp = {{ k = 2 }}", "models", "hp", i)
     try:
-        name = get_model(name, **hp).name  # the registered spelling (names are read in any case)
-    except UnknownModelError as e:
+        model = get_model(name, **hp)
+        name = model.name  # the registered spelling (names are read in any case)
+        require_extra(type(model))  # a model of an optional extra that is missing: say what to install
+    except (UnknownModelError, MissingExtraError) as e:
         err(str(e), "models", "name", i)
     except (TypeError, ValueError) as e:
         msg = str(e).splitlines()[0]

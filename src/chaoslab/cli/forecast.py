@@ -56,10 +56,13 @@ def models_cmd(json_: bool = typer.Option(False, "--json", help="print JSON")):
     models = list_models()
     sampling = {k: get_model(k).probabilistic() for k in models}
     if json_:
-        print_json([dict(name=k, description=v, probabilistic=sampling[k]) for k, v in models.items()])
+        print_json([dict(name=k, description=v, probabilistic=sampling[k], extra=get_model(k).extra or None)
+                    for k, v in models.items()])
         return
+    extras = {k: get_model(k).extra for k in models}
     for k, v in models.items():
-        out.print(f"[bold]{k:12s}[/bold] {v}" + (" [dim](samples)[/dim]" if sampling[k] else ""))
+        out.print(f"[bold]{k:20s}[/bold] {v}" + (" [dim](samples)[/dim]" if sampling[k] else "")
+                  + (f" [dim](needs chaoslab\\[{extras[k]}])[/dim]" if extras[k] else ""))
 
 
 _TASK_OPTIONS = dict(

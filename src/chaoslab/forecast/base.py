@@ -54,7 +54,8 @@ from ..metrics import attractor_scale, nan_from_divergence
 from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa: F401 (UnknownModelError: public here too)
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
-           "innovation_factor", "check_sample_args", "check_hyper_parameters"]
+           "innovation_factor", "check_sample_args", "check_hyper_parameters", "MissingExtraError", "require_extra",
+           "EXTRAS"]
 
 
 @dataclass
@@ -163,9 +164,32 @@ def _windows(val, d: int, memory: int, name: str) -> Windows:
     return Windows(ctx, tgt, np.broadcast_to(t0, (len(ctx),)).copy())
 
 
+class MissingExtraError(ImportError, ValueError):
+    """A model needs an optional extra that is not installed (the message says what to install)."""
+
+
+#: optional extras -> the modules they bring (pyproject's [project.optional-dependencies])
+EXTRAS = {"darts": ("darts", "torch", "lightgbm", "statsforecast")}
+
+
+def require_extra(cls: type["Forecaster"]) -> None:
+    """Nothing if ``cls`` needs no optional extra or it is installed (checked without importing
+    it); else a one-line MissingExtraError saying what to install."""
+    import importlib.util
+
+    extra = getattr(cls, "extra", "")
+    if not extra:
+        return
+    missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(f"model '{cls.name}' needs the optional {extra} extra ({', '.join(missing)} missing): "
+                                f"pip install 'chaoslab[{extra}]'")
+
+
 def _check_fit(impl):
     @functools.wraps(impl)
     def fit(self, train, val=None, *, dt=None):
+        require_extra(type(self))
         train = _trajectories(train)
         if train.shape[1] <= self.memory:
             raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} needs more than "
@@ -251,6 +275,8 @@ class Forecaster:
     needs_dt: ClassVar[str] = ""
     #: context points a forecast needs (the shortest context ``predict`` accepts)
     memory: int = 1
+    #: the optional extra the model needs (``pip install 'chaoslab[<extra>]'``); empty if none
+    extra: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -1,0 +1,103 @@
+"""The published benchmark's model families through darts (the optional extra, which the test
+setup installs), behind our Forecaster interface."""
+
+import numpy as np
+import pytest
+
+from chaoslab.forecast import MissingExtraError, Windows, get_model, list_models
+
+# a linear system: the harmonic oscillator sampled every dt, x_{t+1} = 2 cos(w dt) x_t - x_{t-1}
+DT, W = 0.05, 1.3
+_t = np.arange(2000) * DT
+X = np.stack([np.sin(W * _t), np.cos(W * _t)], -1)
+TRAIN = X[:1200]
+CTX = np.stack([X[1300:1360], X[1500:1560]])
+TGT = np.stack([X[1360:1460], X[1560:1660]])
+VAL = Windows(CTX, TGT, np.zeros(2))
+
+
+def _rmse(p):
+    return float(np.sqrt(np.mean((p - TGT) ** 2)))
+
+
+def test_every_published_family_is_registered():
+    names = set(list_models())
+    families = {"nbeats", "nhits", "tcn", "transformer", "rnn", "lstm", "blockrnn", "dlinear", "nlinear", "tide", "rf",
+                "lightgbm", "kalman", "arima", "autoarima", "theta", "fourtheta", "fft", "exp-smoothing", "naive-mean",
+                "naive-seasonal", "naive-drift"}
+    assert {f"darts-{f}" for f in families} <= names
+
+
+def test_kalman_forecasts_a_linear_system_exactly():
+    # a 2-d linear system is a linear state-space model: N4SID (here with room to spare, 4 states)
+    # identifies it from noise-free data, and its forecast is exact to rounding
+    m = get_model("darts-kalman").fit(TRAIN, dt=DT)
+    p = m.predict(CTX, 100)
+    assert p.shape == (2, 100, 2) and _rmse(p) < 1e-6
+    one = m.predict(CTX[0], 100)  # a single context gives a single forecast
+    np.testing.assert_allclose(one, p[0], atol=1e-12)
+
+
+def test_a_torch_model_fits_the_linear_system_and_is_seeded():
+    # DLinear is linear in its inputs, so it can represent the recurrence exactly; a few epochs
+    # bring it far below the climatology (the error of always forecasting the mean, ~0.7 here)
+    kw = dict(n_epochs=3, accelerator="cpu")
+    a = get_model("darts-dlinear", **kw).fit(TRAIN, VAL, dt=DT)
+    assert a.chosen_["lags"].startswith("60") and a.memory == 60  # the validation context length
+    pa = a.predict(CTX, 100)
+    clim = _rmse(np.broadcast_to(TRAIN.mean(0), TGT.shape))
+    assert np.isfinite(pa).all() and _rmse(pa) < 0.1 * clim
+    pb = get_model("darts-dlinear", **kw).fit(TRAIN, VAL, dt=DT).predict(CTX, 100)
+    np.testing.assert_array_equal(pa, pb)  # same seed, same bits
+    with pytest.raises(ValueError, match="context has 30 points; darts-dlinear needs at least 60"):
+        a.predict(CTX[:, :30], 10)
+
+
+def test_a_tree_model_and_local_models_through_the_interface():
+    rf = get_model("darts-rf", lags=4, n_estimators=20).fit(TRAIN, dt=DT)
+    assert rf.predict(CTX, 50).shape == (2, 50, 2)
+    # local models are fitted on each context: the naive family is exact by construction
+    last = get_model("darts-naive-seasonal").fit(TRAIN, dt=DT).predict(CTX, 7)
+    np.testing.assert_allclose(last, np.repeat(CTX[:, -1:], 7, axis=1), rtol=0, atol=1e-12)
+    drift = get_model("darts-naive-drift").fit(TRAIN, dt=DT).predict(CTX, 3)
+    slope = (CTX[:, -1] - CTX[:, 0]) / (CTX.shape[1] - 1)
+    np.testing.assert_allclose(drift, CTX[:, -1:] + slope[:, None] * np.arange(1, 4)[None, :, None], atol=1e-12)
+
+
+def test_unknown_hyper_parameters_pass_to_darts_and_bad_ones_are_one_line():
+    with pytest.raises(ValueError, match="lags, output_chunk_length, n_epochs and batch_size must be integers >= 1"):
+        get_model("darts-nbeats", n_epochs=0)
+    with pytest.raises(ValueError, match="hyper-parameter n_epochs of darts-nbeats must be an integer"):
+        get_model("darts-nbeats", n_epochs="many")
+    m = get_model("darts-nhits", num_stacks=2, n_epochs=1, lags=8, accelerator="cpu").fit(TRAIN, dt=DT)
+    assert m.model_.model_params["num_stacks"] == 2  # passed through to the darts constructor
+
+
+def test_a_missing_extra_is_one_line_saying_what_to_install(monkeypatch):
+    from chaoslab.forecast import base
+
+    monkeypatch.setitem(base.EXTRAS, "darts", ("chaoslab_no_such_module",))
+    m = get_model("darts-theta")  # listing and building a model needs nothing
+    with pytest.raises(MissingExtraError, match=r"model 'darts-theta' needs the optional darts extra .*"
+                                                r"pip install 'chaoslab\[darts\]'"):
+        m.fit(TRAIN, dt=DT)
+    assert isinstance(MissingExtraError("x"), ValueError)  # the CLI reports it as bad input (exit 2)
+
+
+def test_numbers_blowing_up_inside_darts_are_a_diverged_forecast_not_an_exception(monkeypatch):
+    # e.g. a Kalman model identified on a chaotic flow, run far beyond the data: its covariance
+    # overflows and nfoursid's pinv raises LinAlgError; that window is a diverged forecast (NaN,
+    # scored as a failure by evaluate), the others are forecast as usual
+    m = get_model("darts-kalman").fit(TRAIN, dt=DT)
+    real = m.models_[0].predict
+    calls = []
+
+    def flaky(n, series):
+        calls.append(1)
+        if len(calls) == 1:
+            raise np.linalg.LinAlgError("SVD did not converge")
+        return real(n=n, series=series)
+
+    monkeypatch.setattr(m.models_[0], "predict", flaky)
+    p = m.predict(CTX, 100)
+    assert np.isnan(p[0]).all() and np.isfinite(p[1]).all() and np.abs(p[1] - TGT[1]).max() < 1e-6
