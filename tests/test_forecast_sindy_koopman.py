@@ -203,7 +203,8 @@ def test_the_exponent_of_a_linear_model_is_its_spectral_radius(lorenz):
 def test_sindy_replaces_a_fit_whose_free_runs_leave_the_attractor():
     # Aizawa from noisy data (published short protocol, noise 0.025): the thresholded, refined
     # fit leaves the attractor in free runs (one of five test windows diverged before this
-    # check); the fit keeps the first bounded alternative and says which
+    # check); the fit keeps the bounded alternative that forecasts the validation windows
+    # longest, and says which
     from chaoslab.forecast import Task, get_model, make_task_data
     from chaoslab.forecast.base import stability_check
     from chaoslab.forecast.evaluate import evaluate
@@ -211,8 +212,33 @@ def test_sindy_replaces_a_fit_whose_free_runs_leave_the_attractor():
     d = make_task_data(Task("Aizawa", granularity=100, train_periods=10, horizon=200, context=100, n_val=2, n_test=5,
                             seed=0, noise=0.025))
     m = get_model("sindy").fit(d.train, d.val, dt=d.dt)
-    assert "kept the fit" in m.chosen_["stability"]
+    assert "kept the fit" in m.chosen_["stability"] and "longest validation forecast" in m.chosen_["stability"]
     assert stability_check(m.predict, d.train, d.val, 1, m.train_mean_, m.train_scale_)[0] == 0
     assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0
     # the equations are those of the kept fit (its own library degree)
     assert len(m.equations()) == 3 and m.coef_.shape[0] == 1 + len(m.combos_)
+
+
+@pytest.mark.parametrize("name", ["sindy", "nvar", "linear", "edmd"])
+def test_an_ill_conditioned_library_gives_a_model_or_a_clear_error_never_lapack(lorenz, name, monkeypatch):
+    # Lorenz at 1e100 times its size with a duplicated coordinate: the library's columns are
+    # exactly dependent and its entries near 1e300 (their squares overflow). The power-of-two
+    # rescaling inside the one ridge solver makes this an ordinary fit.
+    from chaoslab.forecast import get_model
+
+    big = 1e100 * np.concatenate([lorenz.train, lorenz.train[..., :1]], axis=-1)
+    kw = {"dt": lorenz.dt}
+    m = get_model(name).fit(big, **kw)
+    with np.errstate(all="ignore"):
+        assert m.predict(big[:, -120:], 5).shape == (1, 5, 4)
+    # and where LAPACK itself gives up (both of its SVD drivers), the error is ours, one line
+    import scipy.linalg
+
+    def refuse(*a, **k):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(np.linalg, "svd", refuse)
+    monkeypatch.setattr(scipy.linalg, "svd", refuse)
+    with pytest.raises(ValueError) as err:
+        get_model(name).fit(lorenz.train, **kw)
+    assert type(err.value) is ValueError and "did not converge" in str(err.value) and "\n" not in str(err.value)

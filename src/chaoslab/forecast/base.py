@@ -55,7 +55,7 @@ from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
            "innovation_factor", "check_sample_args", "check_hyper_parameters", "MissingExtraError", "require_extra",
-           "EXTRAS"]
+           "EXTRAS", "stability_check", "validation_vpt", "choose_stable", "StableChoice"]
 
 
 @dataclass
@@ -117,6 +117,65 @@ def stability_check(predict: Callable[[np.ndarray, int], np.ndarray], train: np.
     gone = ~np.all(np.isfinite(runs), axis=(-2, -1)) | diverged_states(np.nan_to_num(runs, nan=np.inf), mean,
                                                                          scale).any(axis=-1)
     return int(gone.sum()), len(contexts)
+
+
+def validation_vpt(predict: Callable[[np.ndarray, int], np.ndarray], val, dt: float, scale: float) -> float:
+    """Median valid prediction time (time units; ``chaoslab.metrics.valid_prediction_time``) of
+    ``predict(contexts, steps)`` over the validation windows, 0 without them: how models rank
+    the configurations whose free runs stay bounded (``stability_check``)."""
+    from ..metrics import valid_prediction_time
+
+    if val is None or not len(val):
+        return 0.0
+    with np.errstate(all="ignore"):
+        pred = np.asarray(predict(val.context, val.target.shape[1]), dtype=np.float64)
+    return float(np.median(valid_prediction_time(val.target, pred, dt, scale=scale)))
+
+
+@dataclass
+class StableChoice:
+    """What :func:`choose_stable` kept: the candidate's key, whether its free runs stayed bounded,
+    how many of how many stability runs diverged, and its median validation VPT (0 without
+    validation windows; NaN when nothing stayed bounded)."""
+
+    key: Any
+    bounded: bool
+    diverged: int
+    runs: int
+    vpt: float
+
+
+def choose_stable(tiers, build: Callable[[Any], Callable[[np.ndarray, int], np.ndarray]], train, val, memory: int,
+                  mean, scale: float, dt: float) -> StableChoice:
+    """The one way models choose a configuration that does not blow up. ``tiers`` lists candidate
+    keys in order of preference (e.g. the asked-for penalty, then stronger ones), each tier a
+    list; ``build(key)`` fits the candidate and returns its ``predict(contexts, steps)`` (a
+    ValueError skips it: its least squares could not be solved). The first tier with a candidate
+    whose free runs stay bounded (:func:`stability_check`) wins, and within it the candidate with
+    the longest median validation forecast (:func:`validation_vpt`; the earliest on ties, so the
+    first bounded one without validation windows). If none stays bounded anywhere: the candidate
+    with the fewest diverged runs. A one-line ValueError if no candidate could be fitted."""
+    fewest, error = None, None
+    for tier in tiers:
+        best = None
+        for key in tier:
+            try:
+                predict = build(key)
+            except ValueError as e:
+                error = e
+                continue
+            gone, n = stability_check(predict, train, val, memory, mean, scale)
+            if not gone:
+                vpt = validation_vpt(predict, val, dt, scale)
+                if best is None or vpt > best.vpt:
+                    best = StableChoice(key, True, 0, n, vpt)
+            if fewest is None or gone < fewest.diverged:
+                fewest = StableChoice(key, False, gone, n, float("nan"))
+        if best is not None:
+            return best
+    if fewest is None:
+        raise ValueError(f"no candidate configuration could be fitted: {str(error).splitlines()[0]}")
+    return fewest
 
 
 def _check_integer(name: str, v, lo: int) -> int:

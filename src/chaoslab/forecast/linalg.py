@@ -38,19 +38,39 @@ def ridge(F, Y, alpha: float, *, rcond: float | None = None) -> np.ndarray:
         rcond = max(F.shape) * np.finfo(np.float64).eps
     elif isinstance(rcond, bool) or not isinstance(rcond, numbers.Real) or not (0 <= rcond < 1):
         raise ValueError(f"rcond must be a number in [0, 1) or None, got {rcond!r}")
+    # huge entries (a high-degree library of large values) are scaled by exact powers of two,
+    # so nothing inside LAPACK overflows: W(F / cF, Y / cY, alpha / cF²) = W(F, Y, alpha) cF / cY
+    cF, cY = _power_of_two(F), _power_of_two(Y)
+    F, Y, alpha = F / cF, Y / cY, alpha / cF / cF
     U, s, Vt = _svd(F)
     keep = s > rcond * s[0]
     d = np.zeros_like(s)
     d[keep] = 1.0 / (s[keep] + alpha / s[keep])  # = s / (s² + alpha), without overflowing s²
     W = Vt.T @ (d[:, None] * (U.T @ Y.reshape(len(Y), -1)))
+    if cF != 1.0 or cY != 1.0:
+        W = W * (cY / cF)
     return W if Y.ndim == 2 else W[:, 0]
 
 
+HUGE = 2.0**400  # entries beyond this are scaled before the SVD (squares of them would overflow)
+
+
+def _power_of_two(a: np.ndarray) -> float:
+    """1, or the power of two that brings the largest |entry| of a beyond HUGE to about 1."""
+    m = float(np.max(np.abs(a)))
+    return 1.0 if m <= HUGE else float(2.0 ** np.ceil(np.log2(m)))
+
+
 def _svd(F: np.ndarray):
-    """Thin SVD; LAPACK's slower, more robust driver if the divide-and-conquer one fails."""
+    """Thin SVD; LAPACK's slower, more robust driver if the divide-and-conquer one fails, and a
+    one-line ValueError (never LAPACK's LinAlgError) if that fails too."""
     try:
         return np.linalg.svd(F, full_matrices=False)
     except np.linalg.LinAlgError:
         from scipy.linalg import svd
 
-        return svd(F, full_matrices=False, lapack_driver="gesvd")
+        try:
+            return svd(F, full_matrices=False, lapack_driver="gesvd")
+        except (np.linalg.LinAlgError, ValueError) as e:
+            raise ValueError(f"ridge: the SVD of F {F.shape} did not converge ({str(e).splitlines()[0]}); "
+                             "its columns are too ill-conditioned for double precision") from None

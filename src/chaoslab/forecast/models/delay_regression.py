@@ -20,7 +20,8 @@ Every candidate (each degree when it is chosen, and the ridge penalty ``ridge``,
 10^4 times it) is checked by ``chaoslab.forecast.base.stability_check`` (free runs of five
 validation horizons from the validation and training contexts, under the one divergence rule).
 The best bounded candidate is kept (by median validation VPT; ties: lower degree, smaller
-penalty); if none stays bounded, the one with the fewest diverged rollouts, and
+penalty); the last resort is the linear part alone (degree 1) at the same penalties; if none
+stays bounded, the one with the fewest diverged rollouts, and
 ``chosen_["stability"]`` says so.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
@@ -37,7 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..base import Forecaster, innovation_factor, register, stability_check
+from ..base import Forecaster, choose_stable, innovation_factor, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
@@ -75,6 +76,8 @@ class DelayRegression(Forecaster):
         if self.degree is None:
             why = (f" chosen by median validation VPT among 2..{degrees[-1]}" if has_val else
                    ", the largest (at most 500 features); no validation windows to choose by")
+            if degree not in degrees:
+                why = f": the linear part alone, the polynomial degrees 2..{degrees[-1]} left the attractor"
             self.chosen_["degree"] = f"{degree}{why}"
             log.info("%s: degree=%d%s", self.name, degree, why)
         if note:
@@ -101,35 +104,30 @@ class DelayRegression(Forecaster):
 
     def _choose(self, train, val, dt, degrees) -> tuple[int, float, str]:
         """(degree, penalty, note): the best candidate whose stability-check rollouts stay
-        bounded (module docstring); ``note`` says when the penalty was raised or nothing was."""
-        from ...metrics import valid_prediction_time
-
+        bounded (module docstring; ``chaoslab.forecast.base.choose_stable``); ``note`` says when
+        the penalty was raised or nothing was."""
         scale = self.train_scale_ if math.isfinite(self.train_scale_) else np.inf
-        horizon = val.target.shape[1] if val is not None else 200
-        best, fewest = None, None
         base = self.ridge if self.ridge > 0 else 1e-8
-        for penalty in [self.ridge] + [base * f for f in RIDGE_STEPS[1:]]:
-            for p in degrees:
-                trial = self._fit_one(train, p, penalty)
-                gone, n = stability_check(lambda c, k: trial._rollout(trial._history(c), k), train, val,
-                                          self.memory, self.train_mean_, scale)
-                vpt = 0.0
-                if val is not None and not gone:
-                    with np.errstate(all="ignore"):
-                        pred = trial._rollout(trial._history(val.context), horizon)
-                    vpt = float(np.median(valid_prediction_time(val.target, pred, dt, scale=scale)))
-                if not gone and (best is None or vpt > best[2]):
-                    best = (p, penalty, vpt)
-                if fewest is None or gone < fewest[2]:
-                    fewest = (p, penalty, gone)
-            if best is not None:
-                break  # the smallest penalty with a bounded candidate
-        if best is not None:
-            note = "" if best[1] == self.ridge else (f"ridge raised to {best[1]:.3g}: at {self.ridge:.3g} every candidate's "
-                                                     "rollouts left the attractor")
-            return best[0], best[1], note
-        return fewest[0], fewest[1], (f"no candidate stays bounded: {fewest[2]} of {n} stability rollouts of the "
-                                      f"kept one (degree {fewest[0]}, ridge {fewest[1]:.3g}) leave the attractor")
+        penalties = [self.ridge] + [base * f for f in RIDGE_STEPS[1:]]
+
+        def build(key):
+            trial = self._fit_one(train, *key)
+            return lambda c, k: trial._rollout(trial._history(c), k)
+
+        tiers = [[(p, penalty) for p in degrees] for penalty in penalties]
+        if min(degrees) > 1:  # the last resort: the linear part alone (degree 1, a linear autoregression)
+            tiers += [[(1, penalty)] for penalty in penalties]
+        c = choose_stable(tiers, build, train, val, self.memory, self.train_mean_, scale, dt)
+        (degree, penalty) = c.key
+        if c.bounded:
+            note = "" if penalty == self.ridge else (f"ridge raised to {penalty:.3g}: at {self.ridge:.3g} every "
+                                                     "candidate's rollouts left the attractor")
+            if degree not in degrees:
+                note = (f"degree {degree} (the linear part alone), ridge {penalty:.3g}: every polynomial candidate's "
+                        "rollouts left the attractor")
+            return degree, penalty, note
+        return degree, penalty, (f"no candidate stays bounded: {c.diverged} of {c.runs} stability rollouts of the "
+                                 f"kept one (degree {degree}, ridge {penalty:.3g}) leave the attractor")
 
     def _history(self, context):
         return (context[:, -self.memory :] - self.mu_) / self.sigma_

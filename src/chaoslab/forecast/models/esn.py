@@ -12,6 +12,11 @@ steps and fits W_out; forecasting drives it with the context, then feeds its own
 Reservoir runs are compiled JAX scans, vmapped over trajectories and windows. ``sample`` adds
 Gaussian innovations (the covariance of the readout's training residuals) to each output before
 it is fed back.
+
+No silent blow-ups: a readout whose free runs leave the attractor
+(``chaoslab.forecast.base.choose_stable``: validation and training contexts, five validation
+horizons) is refitted with the penalty 1e2, 1e4, 1e6 times larger; ``ridge_`` and
+``chosen_["stability"]`` say what was kept.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..base import Forecaster, innovation_factor, register
+from ..base import Forecaster, choose_stable, innovation_factor, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
+
+RIDGE_STEPS = (1e2, 1e4, 1e6)  # stronger readout penalties, times ridge, for a fit whose free runs blow up
 
 
 # The reservoir as pure functions of its weights w = (A, W_in, b, leak) and readout (W_out,
@@ -134,9 +141,26 @@ class EchoStateNetwork(Forecaster):
         F = _features(rs[:, self.washout :]).reshape(-1, self.size + 1)
         Y = z[:, self.washout + 1 :].reshape(-1, d)
         F, Y = np.asarray(F), np.asarray(Y)
-        W = ridge(F, Y, self.ridge)
-        self.W_out_ = jnp.asarray(W.T)
-        self.innovation_ = jnp.asarray(innovation_factor(Y - F @ W))
+
+        def build(penalty):
+            W = ridge(F, Y, penalty)
+            self.W_out_, self.ridge_ = jnp.asarray(W.T), penalty
+            self.innovation_ = jnp.asarray(innovation_factor(Y - F @ W))
+            return self.predict
+
+        # no silent blow-ups: the asked-for penalty, then 1e2, 1e4, 1e6 times it; the free runs
+        # start from contexts as long as the washout (a reservoir forgets its start in about that)
+        base = self.ridge if self.ridge > 0 else 1e-8
+        scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
+        memory = min(self.washout, train.shape[1] - 1) if val is None or not len(val) else val.context.shape[1]
+        c = choose_stable([[self.ridge]] + [[base * f] for f in RIDGE_STEPS], build, train, val, memory,
+                          self.train_mean_, scale, dt)
+        build(c.key)
+        self.chosen_ = {}
+        if c.key != self.ridge:
+            self.chosen_["stability"] = (f"ridge raised to {c.key:.3g}: at {self.ridge:.3g} its free runs left the "
+                                         "attractor" if c.bounded else f"no penalty stays bounded: kept ridge "
+                                         f"{c.key:.3g}, {c.diverged} of {c.runs} free runs leave the attractor")
         return self
 
     def as_map(self, context):

@@ -20,6 +20,11 @@ eigenvalues of K approximate Koopman eigenvalues, exactly so on an invariant sub
 dictionary. Forecasts iterate psi <- psi K and read the state from the linear part of psi.
 Standardising the state is an affine change of variables: for the polynomial dictionary it
 spans the same functions, so the eigenvalues of K do not change.
+
+No silent blow-ups (EDMD): a K whose free runs leave the attractor
+(``chaoslab.forecast.base.choose_stable``) is refitted with alpha 1e2, 1e4, 1e6 times larger, then
+(polynomial dictionary) one degree less; ``degree_``, ``alpha_`` and ``chosen_["stability"]`` say
+what was kept.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ from __future__ import annotations
 import numpy as np
 
 from ...systems.base import resolve_name
-from ..base import Forecaster, register
+from ..base import Forecaster, choose_stable, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
 from .sindy import monomials
+
+ALPHA_STEPS = (1e2, 1e4, 1e6)  # EDMD's stronger penalties, times alpha, for a fit whose free runs blow up
 
 
 def _left_multiply(z, w):
@@ -153,9 +160,31 @@ class EDMD(Forecaster):
         else:
             pick = rng.choice(len(flat), size=min(self.n_features, len(flat)), replace=False)
             self.centres_ = (flat[pick] - self.mu_) / self.sigma_
-        PX = self.psi(train[:, :-1]).reshape(-1, self._n_obs(d))
-        PY = self.psi(train[:, 1:]).reshape(-1, self._n_obs(d))
-        self.K_ = ridge(PX, PY, self.alpha)
+        all_combos = self.combos_ if self.dictionary == "poly" else None
+
+        def build(key):
+            degree, alpha = key
+            if all_combos is not None:
+                self.combos_ = [c for c in all_combos if len(c) <= degree]
+            PX = self.psi(train[:, :-1]).reshape(-1, self._n_obs(d))
+            PY = self.psi(train[:, 1:]).reshape(-1, self._n_obs(d))
+            self.K_, self.degree_, self.alpha_ = ridge(PX, PY, alpha), degree, alpha
+            return self.predict
+
+        # no silent blow-ups: the asked-for penalty, then 1e2, 1e4, 1e6 times it, then one degree less
+        base = self.alpha if self.alpha > 0 else 1e-8
+        tiers = [[(self.degree, a)] for a in [self.alpha] + [base * f for f in ALPHA_STEPS]]
+        if self.dictionary == "poly" and self.degree > 1:
+            tiers.append([(self.degree - 1, a) for a in [self.alpha] + [base * f for f in ALPHA_STEPS]])
+        scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
+        c = choose_stable(tiers, build, train, val, 1, self.train_mean_, scale, self.dt_)
+        build(c.key)
+        self.chosen_ = {}
+        if c.key != (self.degree, self.alpha):
+            what = f"degree {c.key[0]}, alpha {c.key[1]:.3g}"
+            self.chosen_["stability"] = (f"kept {what}: at the asked-for degree and alpha its free runs left the "
+                                         "attractor" if c.bounded else f"no candidate stays bounded: kept {what}, "
+                                         f"{c.diverged} of {c.runs} free runs leave the attractor")
         self.eigenvalues_ = np.linalg.eigvals(self.K_)
         return self
 

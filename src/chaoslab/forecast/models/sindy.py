@@ -24,9 +24,12 @@ of a default task's training data.
 
 No silent blow-ups: a fit whose free runs leave the attractor (``chaoslab.forecast.base.
 stability_check``: five validation horizons from the validation and training contexts, the one
-divergence rule) is replaced by the first bounded one of: the fit before refinement, then the
-thresholds 10 and 100 times larger (sparser models, refined), then one polynomial degree less;
-if none stays bounded, the one with the fewest diverged runs. ``chosen_["stability"]`` says which.
+divergence rule) is replaced by the bounded one of these that forecasts the validation windows
+longest (median valid prediction time; the first bounded one without validation windows): the
+fit before refinement, the thresholds 10 and 100 times larger (sparser models, refined), one
+polynomial degree less. An alternative whose least squares cannot be solved is skipped; if none
+stays bounded, the one with the fewest diverged runs is kept. ``chosen_["stability"]`` says which.
+No fit raises from LAPACK: an ill-conditioned library is a one-line error naming what to change.
 
 Forecasts integrate the discovered ODE from the last context point with chaoslab's integrator
 (``chaoslab.ensemble``, Dormand-Prince); a rollout that diverges by the one rule of
@@ -44,7 +47,7 @@ import numpy as np
 from ...integrate.api import ensemble
 from ...metrics import DIVERGENCE_SCALES
 from ...systems.base import System
-from ..base import Forecaster, register, stability_check
+from ..base import Forecaster, choose_stable, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
@@ -116,7 +119,8 @@ def _map_step(d: int, degree: int, trig: bool, substeps: int):
 def stlsq(theta: np.ndarray, dxdt: np.ndarray, threshold: float, alpha: float, max_iter: int = 20) -> np.ndarray:
     """Sequentially thresholded (ridge) least squares: Xi (n_terms, d) with theta @ Xi ~ dxdt;
     each fit is ``ridge`` with the absolute penalty ``alpha`` on unit-RMS library columns."""
-    scale = np.sqrt(np.mean(theta**2, axis=0)) + 1e-300
+    big = np.max(np.abs(theta), axis=0) + 1e-300  # the root mean square without overflowing the squares
+    scale = big * np.sqrt(np.mean((theta / big) ** 2, axis=0)) + 1e-300
     A = theta / scale
 
     def fit(cols, y):
@@ -194,7 +198,10 @@ def refine(coef: np.ndarray, train: np.ndarray, dt: float, degree: int, trig: bo
     cost = r @ r
     for _ in range(iters):
         step = np.zeros(coef.size)
-        step[keep] = ridge(J, r, 0.0)
+        try:
+            step[keep] = ridge(J, r, 0.0)
+        except ValueError:  # a Jacobian too ill-conditioned to solve: the refinement stops where it is
+            break
         for lam in (1.0, 0.5, 0.25, 0.125):  # a step that does not lower the misfit is shortened
             trial = coef - lam * step.reshape(coef.shape)
             with np.errstate(over="ignore", invalid="ignore"):
@@ -245,7 +252,11 @@ class SINDy(Forecaster):
         if not np.all(np.isfinite(theta)):
             raise ValueError(f"sindy: the degree-{self.poly_degree} library of the training data overflows (values up "
                              f"to {np.abs(train).max():.3g}); rescale the data or lower poly_degree")
-        self.coef_ = stlsq(theta, dxdt, self.threshold, self.alpha, self.max_iter)  # (n_terms, d)
+        try:
+            self.coef_ = stlsq(theta, dxdt, self.threshold, self.alpha, self.max_iter)  # (n_terms, d)
+        except ValueError as e:
+            raise ValueError(f"sindy: the degree-{self.poly_degree} library of the training data cannot be fitted "
+                             f"({e}); lower poly_degree or raise alpha") from None
         self.coef_fd_ = self.coef_.copy()
         if self.refine and self.coef_.any():
             self.coef_ = refine(self.coef_, train, dt, self.poly_degree, self.trig, self.substeps)
@@ -257,13 +268,10 @@ class SINDy(Forecaster):
         return self
 
     def _keep_bounded(self, train, val, theta, dxdt) -> None:
-        """Replace an unbounded fit by the first bounded alternative (module docstring)."""
-        check = lambda: stability_check(self.predict, train, val, 1, self.train_mean_, self.train_scale_)
-        gone, n = check()
-        if not gone:
-            return
+        """Replace an unbounded fit by the bounded alternative that forecasts the validation
+        windows longest (module docstring; ``chaoslab.forecast.base.choose_stable``)."""
+        scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
         degree = self.poly_degree
-        tried = [(gone, "as fitted", self.coef_, degree, self.combos_)]
 
         def fit(threshold, p, refined=True):
             combos = monomials(train.shape[-1], p)
@@ -273,25 +281,32 @@ class SINDy(Forecaster):
             coef = stlsq(theta[:, cols], dxdt, threshold, self.alpha, self.max_iter)
             if refined and self.refine and coef.any():
                 coef = refine(coef, train, self.dt_, p, self.trig, self.substeps)
-            return coef, combos
+            return coef, combos, p
 
-        options = ([("before refinement", lambda: (self.coef_fd_, self.combos_), degree)] if self.refine else [])
-        options += [(f"threshold {f * self.threshold:.3g}", lambda f=f: fit(f * self.threshold, degree), degree)
-                    for f in (10.0, 100.0)]
+        fitted = {"as fitted": (self.coef_, self.combos_, degree)}
+        options = {}
+        if self.refine:
+            options["before refinement"] = lambda: (self.coef_fd_, fitted["as fitted"][1], degree)
+        for f in (10.0, 100.0):
+            options[f"threshold {f * self.threshold:.3g}"] = lambda f=f: fit(f * self.threshold, degree)
         if degree > 1:
-            options.append((f"degree {degree - 1}", lambda: fit(self.threshold, degree - 1), degree - 1))
-        for what, make, p in options:
-            with np.errstate(all="ignore"):
-                coef, combos = make()
-            self.coef_, self.combos_, self.degree_ = coef, combos, p
-            gone, n = check()
-            tried.append((gone, what, coef, p, combos))
-            if not gone:
-                self.chosen_["stability"] = f"kept the fit {what}: the fit as asked left the attractor in free runs"
-                return
-        gone, what, self.coef_, self.degree_, self.combos_ = min(tried, key=lambda r: r[0])
-        self.chosen_["stability"] = (f"no alternative stays bounded: kept the fit {what}, {gone} of {n} free runs "
-                                     "leave the attractor")
+            options[f"degree {degree - 1}"] = lambda: fit(self.threshold, degree - 1)
+
+        def build(what):
+            if what not in fitted:
+                with np.errstate(all="ignore"):
+                    fitted[what] = options[what]()
+            self.coef_, self.combos_, self.degree_ = fitted[what]
+            return self.predict
+
+        c = choose_stable([["as fitted"], list(options)], build, train, val, 1, self.train_mean_, scale, self.dt_)
+        self.coef_, self.combos_, self.degree_ = fitted[c.key]
+        if c.key == "as fitted" and c.bounded:
+            return
+        self.chosen_["stability"] = (
+            f"kept the fit {c.key} (the bounded alternative with the longest validation forecast): the fit as asked "
+            "left the attractor in free runs" if c.bounded else
+            f"no alternative stays bounded: kept the fit {c.key}, {c.diverged} of {c.runs} free runs leave the attractor")
 
     def rhs(self, x: np.ndarray) -> np.ndarray:
         """The discovered vector field at states x (..., d)."""
