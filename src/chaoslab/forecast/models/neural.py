@@ -15,7 +15,9 @@ less noisy with few windows, from every later ``val_horizon``-th point of the va
 (from the true preceding states); the score is the mean squared error against the validation
 data (standardised units). The best parameters are kept, and training stops after ``patience``
 epochs without improvement. Without validation
-windows the epoch's mean training loss is the score. Everything is seeded by ``seed``
+windows the epoch's mean training loss is the score. No silent blow-ups: of the ``keep`` best
+checkpoints, the best-scoring one whose free runs stay bounded is kept
+(``chaoslab.forecast.base.choose_stable``; ``chosen_["stability"]`` says when it is not the best). Everything is seeded by ``seed``
 (``jax.random.key``): the same seed gives the same bits.
 
 A forecast is NaN from the step it diverges on, by the one rule of
@@ -41,7 +43,7 @@ import optax
 from jax import lax
 
 from ...metrics import diverged_states
-from ..base import Forecaster, check_finite, register
+from ..base import Forecaster, check_finite, choose_stable, register
 from ..dynamics import ModelStep
 
 __all__ = ["NeuralForecaster", "WindowNet", "train_network", "MLPForecaster", "GRUForecaster",
@@ -194,8 +196,30 @@ class NeuralForecaster(Forecaster):
             net, self._samples(z), windows, epochs=self.epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train, span=self._span)
         self.checkpoints_ = self.history_.pop("checkpoints")
+        self._keep_bounded(train, val, dt)
         self.fit_seconds_ = time.perf_counter() - t_start
         return self
+
+    def _keep_bounded(self, train, val, dt) -> None:
+        """No silent blow-ups: the best-scoring checkpoint whose free runs stay bounded
+        (``chaoslab.forecast.base.choose_stable``, checkpoints in order of validation score)."""
+        cks = self.checkpoints_
+
+        def build(i):
+            self.net_ = cks[i][1]
+            return self.predict
+
+        scale = self.train_scale_ if math.isfinite(self.train_scale_) else math.inf
+        c = choose_stable([[i] for i in range(len(cks))], build, train, val, self.memory, self.train_mean_, scale,
+                          dt)
+        self.net_ = cks[c.key][1]
+        self.chosen_ = {}
+        if c.key:
+            self.chosen_["stability"] = (
+                f"kept the checkpoint of epoch {cks[c.key][0]} (validation rank {c.key + 1}): the better-scoring "
+                "ones left the attractor in free runs" if c.bounded else
+                f"no checkpoint stays bounded: kept epoch {cks[c.key][0]}, {c.diverged} of {c.runs} free runs leave "
+                "the attractor")
 
     def checkpoint_models(self) -> list["NeuralForecaster"]:
         """The fitted model at each kept checkpoint (the best validation epochs, best first): a
