@@ -1,7 +1,8 @@
 """A static, self-contained HTML report of a results directory.
 
 ``write_report(results_dir, out_dir)`` writes ``index.html`` (the leaderboard with bootstrap
-intervals, valid prediction time against the largest Lyapunov exponent, a table of systems, the
+intervals, the published per-model medians beside ours when the suite names a ``reference``,
+valid prediction time against the largest Lyapunov exponent, a table of systems, the
 run metadata and any failures), one page per system under ``systems/`` (its Lyapunov spectrum,
 attractor, the models' scores, forecasts against the truth with the valid time marked, and each
 model's long-run invariant measure against the system's) and the figures under ``img/``. Nothing
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write
-from .results import Results, leaderboard, load_results
+from .results import Results, leaderboard, load_results, published_reference, reference_rows
 
 __all__ = ["write_report"]
 
@@ -45,6 +46,17 @@ def _fmt(v, digits: int = 3) -> str:
     return f"{f:.{digits}g}"
 
 
+def _fixed(v, decimals: int = 2, sign: bool = False) -> str:
+    """A number with fixed decimals ("–" for None or NaN); ``sign``: always with its sign."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "–" if v is None else str(v)
+    if not math.isfinite(f):
+        return "–" if math.isnan(f) else ("∞" if f > 0 else "−∞")
+    return f"{f:+.{decimals}f}" if sign else f"{f:.{decimals}f}"
+
+
 def _env():
     """The templates' environment. Every value is HTML-escaped (the templates are ``*.html.j2``,
     which ``select_autoescape`` would not match): suite descriptions and files, system names,
@@ -56,6 +68,7 @@ def _env():
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = _fmt
     env.filters["slug"] = _slug
+    env.filters["fixed"] = _fixed
     return env
 
 
@@ -408,8 +421,12 @@ def _build(res: Results, root: Path, n_boot: int) -> None:
     wall = float(per_task["wall_seconds"].sum()) if "wall_seconds" in t.columns else float("nan")
     comp = float(per_task["compile_seconds"].sum()) if "compile_seconds" in t.columns else float("nan")
     ens_rows, sample_rows = _probabilistic_rows(t)
+    reference = None
+    if res.reference:
+        reference = dict(setting=published_reference(res.reference),
+                         rows=reference_rows(board, res.reference, res.labels))
     html = env.get_template("index.html.j2").render(
-        ensembles=ens_rows, sampling=sample_rows, learning=_learning_rows(res, root),
+        reference=reference, ensembles=ens_rows, sampling=sample_rows, learning=_learning_rows(res, root),
         title=f"chaoslab benchmark: {res.suite['name']}", suite=res.suite, board=board.to_dict("records"),
         n_boot=n_boot, figures=figures, systems=system_rows, meta=meta, runs=res.runs, failures=res.failures,
         missing=res.missing, n_tasks=len(res.suite["tasks"]), n_done=int(t["task"].nunique()),

@@ -1,15 +1,22 @@
-"""Read a results directory: one consolidated tidy table, the failures, the run records."""
+"""Read a results directory: one consolidated tidy table, the failures, the run records; and the
+published reference numbers a suite can be compared with (``published_reference``,
+``reference_rows``)."""
 
 from __future__ import annotations
 
+import copy
 import json
+import math
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Results", "load_results", "leaderboard", "bootstrap_median_ci", "SMAPE_DIVERGED"]
+__all__ = ["Results", "load_results", "leaderboard", "bootstrap_median_ci", "SMAPE_DIVERGED", "published_reference",
+           "reference_names", "reference_rows"]
 
 from ..metrics import DIVERGED_VALUES
 
@@ -29,6 +36,25 @@ class Results:
         """Task ids of the suite with no result yet (neither finished nor failed)."""
         have = set(self.table["task"].unique()) | {f["id"] for f in self.failures}
         return [t for t in self.suite["tasks"] if t not in have]
+
+    @property
+    def reference(self) -> str | None:
+        """The published setting the suite is compared with (its ``reference`` key), if any."""
+        return self.suite.get("reference")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Registered model name -> its label in the results, read from the recorded suite text
+        (the first label of a model named twice; the name itself when the text is unreadable)."""
+        try:
+            models = tomllib.loads(self.suite.get("text", "")).get("models", [])
+        except tomllib.TOMLDecodeError:
+            return {}
+        out: dict[str, str] = {}
+        for m in models if isinstance(models, list) else []:
+            if isinstance(m, dict) and isinstance(m.get("name"), str):
+                out.setdefault(m["name"].lower(), str(m.get("label", m["name"])))
+        return out
 
     def artifacts(self, task_id: str) -> dict[str, np.ndarray] | None:
         p = self.out_dir / "artifacts" / f"{task_id}.npz"
@@ -124,3 +150,54 @@ def leaderboard(table, *, n_boot: int = 2000, seed: int = 0):
     if len(board):
         board = board.sort_values(["median_vpt_lyapunov", "median_smape"], ascending=[False, True], na_position="last")
     return board.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- published reference
+@lru_cache(maxsize=1)
+def _published() -> dict[str, Any]:
+    from importlib import resources
+
+    return json.loads((resources.files("chaoslab.bench") / "reference" / "published.json").read_text())
+
+
+def reference_names() -> list[str]:
+    """The published settings a suite's ``reference`` may name."""
+    return [s["name"] for s in _published()["settings"]]
+
+
+def published_reference(name: str) -> dict[str, Any]:
+    """One published setting (``chaoslab/bench/reference/published.json``, written by
+    ``tools/published_reference.py`` from the study's own result files): its ``description`` of
+    the protocol, ``models`` (per model: ``study_model``, chaoslab's ``counterpart`` or None, the
+    ``median_smape`` over ``systems``, and the number of systems ``missing`` a score), the number
+    of ``systems`` and the study's ``citation``. An unknown name is a ValueError naming the known
+    ones."""
+    data = _published()
+    for s in data["settings"]:
+        if s["name"] == name:
+            return copy.deepcopy(s) | {"citation": copy.deepcopy(data["citation"]), "statistic": data["statistic"]}
+    raise ValueError(f"unknown published reference {name!r}; known: {', '.join(reference_names())}")
+
+
+def reference_rows(board, name: str, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The published setting ``name`` beside a ``leaderboard``: one row per published model with
+    ``study_model``, ``published_smape`` (the study's median over systems), ``published_systems``,
+    ``missing`` (systems without a published score), ``counterpart`` (chaoslab's model, or None),
+    ``model`` (its label in ``board``, or None when it was not run), ``our_smape`` (its
+    leaderboard median sMAPE, NaN when not run), ``our_systems`` and ``difference`` (ours minus
+    the published median; NaN when either is missing). ``labels`` maps registered names to the
+    labels of the results (``Results.labels``; by default a model's label is its name)."""
+    labels = labels or {}
+    ours = {r["model"]: r for r in board.to_dict("records")} if len(board) else {}
+    rows = []
+    for m in published_reference(name)["models"]:
+        c = m["counterpart"]
+        label = labels.get(c, c) if c else None
+        r = ours.get(label) if label is not None else None
+        pub = float(m["median_smape"]) if m["median_smape"] is not None else math.nan
+        our = float(r["median_smape"]) if r is not None else math.nan
+        rows.append(dict(study_model=m["study_model"], published_smape=pub, published_systems=int(m["systems"]),
+                         missing=int(m["missing"]), counterpart=c, model=label if r is not None else None,
+                         our_smape=our, our_systems=int(r["systems"]) if r is not None else 0,
+                         difference=our - pub if math.isfinite(our) and math.isfinite(pub) else math.nan))
+    return rows

@@ -4,7 +4,7 @@
 ``LocalCluster`` of worker processes by default, or an existing ``dask.distributed`` scheduler —
 and writes each result as it arrives, from this (the client) process:
 
-    DIR/suite.json            the suite's name, digest and text (a directory holds one suite)
+    DIR/suite.json            the suite's name, digest, text and published reference (a directory holds one suite)
     DIR/tasks/<id>.parquet    one finished task's rows; its presence marks the task finished
     DIR/artifacts/<id>.npz    small arrays for the report (forecasts, rollouts, spectra)
     DIR/failed/<id>.json      a failed task's error (retried by the next run)
@@ -105,7 +105,8 @@ def prepare_out_dir(suite: Suite, out_dir: Path, *, force: bool = False) -> None
         for stale in (out_dir / sub).glob(".*.tmp-*"):
             stale.unlink()
     _write_json(record, dict(name=suite.name, digest=suite.digest, description=suite.description,
-                             source=str(suite.path), text=suite.text, tasks=[t["id"] for t in suite.tasks()]))
+                             source=str(suite.path), text=suite.text, tasks=[t["id"] for t in suite.tasks()],
+                             reference=suite.reference))
 
 
 def finished_ids(out_dir: Path) -> set[str]:

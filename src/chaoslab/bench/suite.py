@@ -5,6 +5,8 @@ A suite file (the shipped ones are in ``chaoslab/bench/suites/``)::
     name = "quick"
     description = "ten flows, the cheap models and one neural model"
     seeds = [0]                       # every random choice of a task (data, model) follows its seed
+    reference = "univariate"          # optional: a published setting to show beside the results
+                                      # (univariate, univariate-noisy, multivariate; chaoslab.bench.results)
 
     [systems]
     names = ["Lorenz", "Rossler"]     # or "all" (the 161 flows and maps of the ODE catalog)
@@ -76,7 +78,7 @@ __all__ = ["Suite", "SuiteError", "load_suite", "list_suites", "suite_path", "TA
 TAGS_HELP = "a kind (flow, map, delay), a field (e.g. atmosphere, chemistry) or a flag (nonautonomous, hamiltonian, stiff)"
 
 _TOP = {"name", "description", "seeds", "systems", "task", "evaluation", "analysis", "models", "ensembles",
-        "learning"}
+        "learning", "reference"}
 _SYSTEMS = {"names", "tags", "exclude"}
 _TASK_GRID = {"granularity": float, "train_periods": float, "horizon": int, "context": int, "noise": float}
 _TASK_SCALAR = {"n_train": int, "n_val": int, "n_test": int, "observed": int}
@@ -111,10 +113,12 @@ class Suite:
     text: str = field(repr=False, default="")
     ensembles: list[dict[str, Any]] = field(default_factory=list)
     learning: list[dict[str, Any]] = field(default_factory=list)
+    reference: str | None = None  # a published setting the report shows beside the results
 
     @property
     def digest(self) -> str:
-        """A hash of everything that determines the suite's results."""
+        """A hash of everything that determines the suite's results (not ``reference``: it
+        changes what the report shows beside them, not the results)."""
         return _hash(dict(systems=self.systems, seeds=self.seeds, task=self.task, evaluation=self.evaluation,
                           analysis=self.analysis, models=self.models, name=self.name)
                      | ({"ensembles": self.ensembles} if self.ensembles else {})
@@ -287,6 +291,16 @@ def load_suite(name_or_path: str | Path) -> Suite:
             err(f"'{key}' must be {within} or a non-empty list of them, got {v!r}", table, key)
         return vals
 
+    reference = raw.get("reference")
+    if reference is not None:
+        from ..systems.base import suggest_name
+        from .results import reference_names
+
+        known = reference_names()
+        if not isinstance(reference, str) or reference not in known:
+            close = suggest_name(reference, known) if isinstance(reference, str) else None
+            hint = f"; did you mean '{close}'?" if close else ""
+            err(f"unknown published reference {reference!r}; allowed: {', '.join(known)}{hint}", None, "reference")
     seeds = int_list(raw.get("seeds", [0]), "seeds", hi=2**32)  # a seed of numpy's and JAX's generators
     if len(set(seeds)) != len(seeds):
         err(f"'seeds' has repeated values: {seeds}", None, "seeds")
@@ -404,7 +418,8 @@ def load_suite(name_or_path: str | Path) -> Suite:
     for i, lab in enumerate(labels):
         if labels.index(lab) != i:
             err(f"two models share the label '{lab}'; give one a different label", "models", "label" if "label" in models_raw[i] else "name", i)
-    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text, ensembles, learning)
+    return Suite(name, description, path, systems, seeds, task, evaluation, analysis, models, text, ensembles, learning,
+                 reference=reference)
 
 
 def _is(v, typ) -> bool:

@@ -127,6 +127,26 @@ def results_cmd(
             table.add_row(r.model, f"{r.median_vpt_lyapunov:.3g}", f"[{r.vpt_ci_low:.3g}, {r.vpt_ci_high:.3g}]",
                           f"{r.median_smape:.3g}", str(r.systems))
         out.print(table)
+    if res.reference:
+        from rich.markup import escape
+        from rich.table import Table
+
+        from ..bench.results import published_reference, reference_rows
+
+        ref = published_reference(res.reference)
+        table = Table(title=f"published reference '{ref['name']}': the study's median sMAPE over systems beside "
+                            "this run's median over windows", caption=escape(ref["citation"]["text"]))
+        for col in ("study model", "published", "systems", "our model", "ours", "difference"):
+            name = col in ("study model", "our model")  # names fold onto a second line, never cut; numbers stay whole
+            table.add_column(col, overflow="fold" if name else "ellipsis", no_wrap=not name,
+                             justify="left" if name else "right")
+        num = lambda v, f: "–" if v != v else format(v, f)  # NaN: a model not run here
+        for r in reference_rows(board, res.reference, res.labels):
+            systems = str(r["published_systems"]) + (f" of {r['published_systems'] + r['missing']}" if r["missing"] else "")
+            table.add_row(escape(r["study_model"]), num(r["published_smape"], ".2f"), systems,
+                          escape(r["model"] or r["counterpart"] or "none"), num(r["our_smape"], ".2f"),
+                          num(r["difference"], "+.2f"))
+        out.print(table)
     if out_file is not None:
         out.print(f"wrote {out_file}")
 
