@@ -33,7 +33,7 @@ import copy
 import math
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import equinox as eqx
 import jax
@@ -69,19 +69,35 @@ def _optimizer(hyper):
 
 @eqx.filter_jit
 def _epoch(params, static, state, key, data, hyper, bs: int, nb: int):
+    """One epoch of minibatch Adam; hyper = (learning rate, total steps, clip, forcing alpha,
+    input noise), all traced (one compilation for every fit of a shape)."""
     opt = _optimizer(hyper)
     n = len(jax.tree.leaves(data)[0])
-    idx = jax.random.permutation(key, n)[: nb * bs].reshape(nb, bs)
+    k_perm, k_noise = jax.random.split(key)
+    idx = jax.random.permutation(k_perm, n)[: nb * bs].reshape(nb, bs)
+    keys = jax.random.split(k_noise, nb)
 
     def step(carry, i):
         p, s = carry
-        batch = jax.tree.map(lambda a: a[i], data)
-        loss, g = jax.value_and_grad(lambda p: eqx.combine(p, static).loss(batch))(p)
+        batch = jax.tree.map(lambda a: a[idx[i]], data)
+        train = Training(hyper[3], hyper[4], keys[i])
+        loss, g = jax.value_and_grad(lambda p: eqx.combine(p, static).loss(batch, train))(p)
         upd, s = opt.update(g, s, p)
         return (optax.apply_updates(p, upd), s), loss
 
-    (params, state), losses = lax.scan(step, (params, state), idx)
+    (params, state), losses = lax.scan(step, (params, state), jnp.arange(nb))
     return params, state, losses.mean()
+
+
+class Training(eqx.Module):
+    """What a network's ``loss(batch, training)`` may use besides the batch: the generalized
+    teacher forcing weight ``alpha`` of this epoch (1: teacher forcing, 0: free running), the
+    standard deviation of the Gaussian noise added to the inputs (standardised units) and a key
+    for it."""
+
+    alpha: jax.Array
+    input_noise: jax.Array
+    key: jax.Array
 
 
 @eqx.filter_jit
@@ -96,9 +112,19 @@ def _forecast(net, ctx, horizon: int, span):
     return jax.vmap(net.rollout, in_axes=(0, None, None))(ctx, horizon, span)
 
 
+def forcing_schedule(alpha: float, epochs: int, anneal: float = 0.5) -> Callable[[int], float]:
+    """The generalized teacher forcing weight of each epoch: from 1 (teacher forcing) down to
+    ``alpha`` linearly over the first ``anneal`` of the epochs, then ``alpha`` (Hess et al. 2023
+    show training with alpha in (0, 1) keeps the loss gradients of long rollouts bounded)."""
+    n = max(1, int(round(anneal * epochs)))
+    return lambda e: float(alpha + (1.0 - alpha) * max(0.0, 1.0 - e / n))
+
+
 def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning_rate: float, patience: int,
-                  clip: float, key, keep: int = 5, span=None):
-    """Minibatch Adam on ``net.loss(batch)`` over ``data`` (a pytree of arrays, samples first);
+                  clip: float, key, keep: int = 5, span=None, forcing: Callable[[int], float] | None = None,
+                  input_noise: float = 0.0):
+    """Minibatch Adam on ``net.loss(batch, training)`` over ``data`` (a pytree of arrays, samples
+    first; ``training``: this epoch's ``forcing(epoch)`` weight, default 1, and ``input_noise``);
     early stopping on the validation rollout ``val = (context, target)`` (see the module
     docstring), run with ``net.rollout(context, horizon, span)`` (``span``: the divergence rule's
     sigma / s, see the module docstring; None: zeros, only non-finite states diverge).
@@ -112,13 +138,15 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     n = len(jax.tree.leaves(data)[0])
     bs = min(int(batch_size), n)
     nb = n // bs
-    hyper = jnp.array([learning_rate, epochs * nb, clip], dtype=float)
+    hyper = jnp.array([learning_rate, epochs * nb, clip, 1.0, input_noise], dtype=float)
     state = _optimizer(hyper).init(params)
     best, best_params, best_epoch, wait = math.inf, params, -1, 0
     hist = {"loss": [], "score": []}
     kept: list[tuple[float, int, Any]] = []
     for epoch in range(epochs):
         key, sub = jax.random.split(key)
+        if forcing is not None:
+            hyper = hyper.at[3].set(forcing(epoch))
         params, state, loss = _epoch(params, static, state, sub, data, hyper, bs, nb)
         score = float(_score(eqx.combine(params, static), *val, span)) if val is not None else float(loss)
         score = score if math.isfinite(score) else math.inf
@@ -160,11 +188,12 @@ class NeuralForecaster(Forecaster):
         raise NotImplementedError
 
     def _samples(self, z: np.ndarray):
-        """All (window of ``lags`` states, next increment) pairs of the trajectories z (n, T, d)."""
-        m = self.memory
-        X = np.concatenate([np.stack([zi[t - m : t] for t in range(m, zi.shape[0])]) for zi in z])
-        Y = np.concatenate([zi[m:] - zi[m - 1 : -1] for zi in z]) / self.inc_
-        return jnp.asarray(X), jnp.asarray(Y)
+        """All (window of ``lags`` states, the next ``rollout`` states) pairs of the trajectories z
+        (n, T, d), standardised."""
+        m, r = self.memory, getattr(self, "rollout", 1)
+        X = np.concatenate([np.stack([zi[t - m : t] for t in range(m, zi.shape[0] - r + 1)]) for zi in z])
+        S = np.concatenate([np.stack([zi[t : t + r] for t in range(m, zi.shape[0] - r + 1)]) for zi in z])
+        return jnp.asarray(X), jnp.asarray(S)
 
     def _standardise(self, name: str, x) -> jax.Array:
         x = check_finite(name, x)
@@ -192,9 +221,12 @@ class NeuralForecaster(Forecaster):
                        jnp.concatenate([full[:, s : s + h] for s in starts]))
         k_init, k_train = jax.random.split(jax.random.key(self.seed))
         net = self._network(d, jnp.asarray(self.inc_), k_init)
+        rollout, alpha = getattr(self, "rollout", 1), getattr(self, "forcing", 1.0)
         self.net_, self.history_ = train_network(
             net, self._samples(z), windows, epochs=self.epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train, span=self._span)
+            learning_rate=self.learning_rate, patience=self.patience, clip=self.clip, key=k_train, span=self._span,
+            forcing=forcing_schedule(alpha, self.epochs) if rollout > 1 and alpha < 1 else None,
+            input_noise=getattr(self, "input_noise", 0.0))
         self.checkpoints_ = self.history_.pop("checkpoints")
         self._keep_bounded(train, val, dt)
         self.fit_seconds_ = time.perf_counter() - t_start
@@ -255,9 +287,24 @@ class WindowNet(eqx.Module):
     def increment(self, w):
         raise NotImplementedError
 
-    def loss(self, batch):
-        X, Y = batch
-        return jnp.mean((jax.vmap(self.increment)(X) - Y) ** 2)
+    def loss(self, batch, training):
+        """Mean squared one-step error, in units of ``inc``, along a training rollout of
+        S.shape[1] steps from each window X: every prediction is made from the forced state
+        (1 - alpha) prediction + alpha data (generalized teacher forcing; alpha = 1 with one
+        step is plain one-step training); the inputs carry Gaussian noise of ``input_noise``."""
+        X, S = batch
+        inc = lax.stop_gradient(self.inc)
+        X = X + training.input_noise * jax.random.normal(training.key, X.shape, X.dtype)
+        a = training.alpha
+
+        def one(w, s):
+            def body(w, x):
+                pred = w[-1] + inc * self.increment(w)
+                return jnp.concatenate([w[1:], ((1 - a) * pred + a * x)[None]]), (pred - x) / inc
+
+            return jnp.mean(lax.scan(body, w, s)[1] ** 2)
+
+        return jnp.mean(jax.vmap(one)(X, S))
 
     def rollout(self, ctx, horizon: int, span):
         """``horizon`` free-running standardised states after ``ctx``; NaN once diverged (``diverged``)."""
@@ -302,10 +349,14 @@ def _net_map(apply, tree, s_tree, s_leaves):
 
 
 class _WindowForecaster(NeuralForecaster):
-    def __init__(self, seed=0, *, lags, **hyper):
-        super().__init__(seed=seed, lags=int(lags), **hyper)
-        if self.lags < 1:
-            raise ValueError(f"lags must be >= 1, got {lags}")
+    def __init__(self, seed=0, *, lags, rollout=1, forcing=1.0, input_noise=0.0, **hyper):
+        super().__init__(seed=seed, lags=int(lags), rollout=int(rollout), forcing=float(forcing),
+                         input_noise=float(input_noise), **hyper)
+        if self.lags < 1 or self.rollout < 1:
+            raise ValueError(f"lags and rollout must be >= 1, got lags={lags}, rollout={rollout}")
+        if not (0.0 <= self.forcing <= 1.0 and 0.0 <= self.input_noise < np.inf):
+            raise ValueError(f"forcing must be in [0, 1] and input_noise a finite number >= 0, got forcing={forcing}, "
+                             f"input_noise={input_noise}")
 
     def as_map(self, context):
         # the state: the window of the last ``lags`` standardised states, flattened
@@ -340,10 +391,10 @@ class MLPForecaster(_WindowForecaster):
 
     def __init__(self, lags: int = 4, width: int = 128, depth: int = 2, activation: str = "gelu", epochs: int = 100,
                  batch_size: int = 64, learning_rate: float = 3e-3, patience: int = 40, val_horizon: int = 20,
-                 clip: float = 1.0, seed: int = 0):
+                 clip: float = 1.0, rollout: int = 1, forcing: float = 1.0, input_noise: float = 0.0, seed: int = 0):
         super().__init__(seed=seed, lags=lags, width=int(width), depth=int(depth), activation=activation,
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-                         val_horizon=val_horizon, clip=clip)
+                         val_horizon=val_horizon, clip=clip, rollout=rollout, forcing=forcing, input_noise=input_noise)
         if self.width < 1 or self.depth < 1 or activation not in _ACTIVATIONS:
             raise ValueError(f"width, depth >= 1 and activation in {sorted(_ACTIVATIONS)} are required")
 
@@ -379,9 +430,10 @@ class GRUForecaster(_WindowForecaster):
 
     def __init__(self, lags: int = 8, hidden: int = 64, epochs: int = 60, batch_size: int = 64,
                  learning_rate: float = 3e-3, patience: int = 30, val_horizon: int = 20, clip: float = 1.0,
-                 seed: int = 0):
+                 rollout: int = 1, forcing: float = 1.0, input_noise: float = 0.0, seed: int = 0):
         super().__init__(seed=seed, lags=lags, hidden=int(hidden), epochs=epochs, batch_size=batch_size,
-                         learning_rate=learning_rate, patience=patience, val_horizon=val_horizon, clip=clip)
+                         learning_rate=learning_rate, patience=patience, val_horizon=val_horizon, clip=clip,
+                         rollout=rollout, forcing=forcing, input_noise=input_noise)
         if self.hidden < 1:
             raise ValueError(f"hidden must be >= 1, got {hidden}")
 
@@ -444,10 +496,10 @@ class TransformerForecaster(_WindowForecaster):
 
     def __init__(self, lags: int = 8, d_model: int = 32, heads: int = 2, layers: int = 1, epochs: int = 40,
                  batch_size: int = 64, learning_rate: float = 3e-3, patience: int = 20, val_horizon: int = 20,
-                 clip: float = 1.0, seed: int = 0):
+                 clip: float = 1.0, rollout: int = 1, forcing: float = 1.0, input_noise: float = 0.0, seed: int = 0):
         super().__init__(seed=seed, lags=lags, d_model=int(d_model), heads=int(heads), layers=int(layers),
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-                         val_horizon=val_horizon, clip=clip)
+                         val_horizon=val_horizon, clip=clip, rollout=rollout, forcing=forcing, input_noise=input_noise)
         if self.layers < 1 or self.heads < 1 or self.d_model % self.heads:
             raise ValueError(f"layers, heads >= 1 and d_model divisible by heads are required, got "
                              f"layers={layers}, heads={heads}, d_model={d_model}")

@@ -45,8 +45,10 @@ class _ODENet(eqx.Module):
                                   saveat=diffrax.SaveAt(steps=True), max_steps=n, throw=False, **extra)
         return sol.ys
 
-    def loss(self, seg):
-        pred = jax.vmap(lambda s: self.solve(s[0], seg.shape[1] - 1))(seg)
+    def loss(self, seg, training):
+        """Multiple shooting: each segment from its first (noisy by ``training.input_noise``) state."""
+        start = seg[:, 0] + training.input_noise * jax.random.normal(training.key, seg[:, 0].shape, seg.dtype)
+        pred = jax.vmap(lambda s: self.solve(s, seg.shape[1] - 1))(start)
         return jnp.mean(((pred - seg[:, 1:]) / lax.stop_gradient(self.inc)) ** 2)
 
     def rollout(self, ctx, horizon: int, span):
