@@ -122,15 +122,15 @@ def test_a_budget_that_runs_out_says_so():
 
 def test_a_regular_orbit_runs_to_the_regular_budget_only():
     # two uncoupled oscillators: every exponent is zero, none is resolved from zero, so no relative
-    # precision exists; the run stops at the regular budget (2e5 intervals over all orbits) with
+    # precision exists; the run stops at the regular budget (2e4 periods over all orbits) with
     # zeros inside their error bars, instead of chasing a tiny positive estimate of lambda_1
     @cl.flow(params=dict(), ic=[1.0, 0.0, 0.5, 0.0], period=2 * np.pi, register=False)
     def TwoOscillators(x, t):
         return cl.stack(x[1], -x[0], x[3], -2.0 * x[2])
 
     r = lyapunov_spectrum(TwoOscillators, x0=[1.0, 0.0, 0.5, 0.0])
-    assert r.converged is False
-    assert r.transient + r.time <= 2e5 / 32 * r.interval + 20 * r.interval + 1e-9
+    assert r.converged is False and r.max_time == pytest.approx(2e4 * 2 * np.pi / 32, rel=1e-12)
+    assert r.max_time <= r.transient + r.time <= r.max_time + 20 * r.interval + 1e-9
     assert np.all(np.abs(r.exponents) <= 5 * r.uncertainty + 1e-12)
     assert np.all(np.abs(r.exponents) < 1e-3)
 
@@ -191,3 +191,35 @@ def test_escaping_orbits_are_an_error_or_excluded_and_counted():
     assert r.exponents[0] > 0.3
     with pytest.raises(DivergenceError, match="too few stay"):  # more than half escape
         lyapunov_spectrum("Henon", escaped="exclude", **(kw | {"time": 100}))
+
+
+def test_slowly_separating_tangent_columns_get_joined_qr_intervals_and_the_same_exponents():
+    # a rotation and a slow decay: the exponents are exactly (0, 0, -0.05). Over a default QR
+    # interval (period / 10) the columns separate by e^0.03, so after the transient the run joins
+    # 32 of them (the most, growth still below e^5); the exponents are those of the run with the
+    # interval given (which is never changed), to the integrator's accuracy
+    @cl.flow(params=dict(), ic=[1.0, 0.0, 0.5], period=2 * np.pi, register=False)
+    def RotationDecay(x, t):
+        return cl.stack(-x[1], x[0], -0.05 * x[2])
+
+    kw = dict(x0=[1.0, 0.0, 0.5], time=400.0, orbits=4)
+    joined = lyapunov_spectrum(RotationDecay, **kw)
+    given = lyapunov_spectrum(RotationDecay, interval=2 * np.pi / 10, **kw)
+    assert joined.interval == pytest.approx(32 * 2 * np.pi / 10, rel=1e-12) and given.interval == 2 * np.pi / 10
+    for r in (joined, given):
+        np.testing.assert_allclose(np.sort(r.exponents), [-0.05, 0.0, 0.0], atol=1e-6)
+        assert r.time == pytest.approx(400.0, abs=r.interval)
+
+
+def test_the_solver_work_budget_bounds_a_run_and_says_so(monkeypatch):
+    # the default budget also counts solver work (evaluations x (k + 1) x dimension, all orbits):
+    # when it runs out the run stops, converged is False and max_time is the time it allowed
+    import chaoslab.analysis.lyapunov as L
+
+    monkeypatch.setattr(L, "BUDGET_WORK", 2e8)
+    r = lyapunov_spectrum("Lorenz", precision=0.0005)
+    assert r.converged is False and r.max_time == pytest.approx(r.transient + r.time, rel=1e-12)
+    # Lorenz: dopri5 at rtol 1e-9 takes more than one step per QR interval, 6 evaluations each,
+    # x (3 + 1) x 3 for 32 orbits: the work bound caps the time far below the Lyapunov-time budget
+    assert r.max_time < 2e8 / (6 * 12 * 32) * r.interval
+    assert r.max_time < L.BUDGET_LYAPUNOV_TIMES / r.exponents[0] / 32
