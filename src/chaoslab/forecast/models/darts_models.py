@@ -33,7 +33,10 @@ pass through to the darts constructor (``--hp num_stacks=10``).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import logging
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,6 +48,24 @@ __all__ = ["DartsForecaster"]
 DEFAULT_LAGS = 60
 #: what a forecast's numbers blowing up raises inside darts and the libraries under it
 NUMERICAL = (np.linalg.LinAlgError, FloatingPointError, OverflowError, ZeroDivisionError)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """darts, Lightning, torch and statsmodels report to loggers and warnings what a forecast run
+    does not need on its terminal (device banners, tips, convergence chatter): silenced while a
+    darts model fits or forecasts."""
+    _quiet_loggers()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _quiet_loggers() -> None:
+    prefixes = ("darts", "pytorch_lightning", "lightning", "lightning_fabric", "statsforecast")
+    for name in list(logging.root.manager.loggerDict) + list(prefixes):
+        if name.startswith(prefixes):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _series(values: np.ndarray):
@@ -82,7 +103,7 @@ class DartsForecaster(Forecaster):
 
         if self.torch:
             import pytorch_lightning  # noqa: F401  (its import sets its loggers' levels: quieted after)
-        self._quiet()  # again: importing darts and Lightning made their loggers
+        _quiet_loggers()  # again: importing darts and Lightning made their loggers
 
         own = inspect.signature(type(self).__init__).parameters
         passed = {k: v for k, v in self.hyper_parameters().items() if k not in own}
@@ -100,6 +121,14 @@ class DartsForecaster(Forecaster):
         return getattr(darts.models, self.darts_class)(**kw)
 
     def fit(self, train, val=None, *, dt=1.0):
+        with _quiet():
+            return self._fit(train, val)
+
+    def predict(self, context, horizon):
+        with _quiet():
+            return self._predict(context, horizon)
+
+    def _fit(self, train, val):
         lags = getattr(self, "lags", None)
         if lags is None and self.kind == "global":
             lags = val.context.shape[1] if val is not None and len(val) else DEFAULT_LAGS
@@ -115,7 +144,6 @@ class DartsForecaster(Forecaster):
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
         z = (train - self.mu_) / self.sigma_
-        self._quiet()
         if self.kind == "global":
             self.model_ = self._build(self.lags_)
             self.model_.fit([_series(t) for t in z], verbose=False) if self.torch else \
@@ -129,10 +157,9 @@ class DartsForecaster(Forecaster):
                 self.models_.append(m)
         return self
 
-    def predict(self, context, horizon):
+    def _predict(self, context, horizon):
         z = (context - self.mu_) / self.sigma_
         n = int(horizon)
-        self._quiet()
         if self.kind == "global":
             kw = {"verbose": False} if self.torch else {}
             try:
@@ -176,23 +203,6 @@ class DartsForecaster(Forecaster):
     def _local_memory(self) -> int:
         """Context points a transferable or local model needs at least."""
         return 4
-
-    @staticmethod
-    def _quiet() -> None:
-        """darts, Lightning and statsmodels report to loggers and warnings what a forecast run does
-        not need on its terminal (device banners, tips, convergence chatter)."""
-        import logging
-        import warnings
-
-        prefixes = ("darts", "pytorch_lightning", "lightning", "lightning_fabric", "statsforecast")
-        for name in list(logging.root.manager.loggerDict) + list(prefixes):
-            if name.startswith(prefixes):
-                logging.getLogger(name).setLevel(logging.ERROR)
-        warnings.filterwarnings("ignore", module="darts")
-        warnings.filterwarnings("ignore", module="statsmodels")
-        warnings.filterwarnings("ignore", module="pytorch_lightning")
-        warnings.filterwarnings("ignore", module="lightning")
-
 
 # ------------------------------------------------------------------------------------ torch
 class _Torch(DartsForecaster):
