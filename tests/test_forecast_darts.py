@@ -101,3 +101,25 @@ def test_numbers_blowing_up_inside_darts_are_a_diverged_forecast_not_an_exceptio
     monkeypatch.setattr(m.models_[0], "predict", flaky)
     p = m.predict(CTX, 100)
     assert np.isnan(p[0]).all() and np.isfinite(p[1]).all() and np.abs(p[1] - TGT[1]).max() < 1e-6
+
+
+def test_a_transferable_model_whose_fit_fails_degrades_gracefully(monkeypatch):
+    # statsmodels' ARIMA(12, 1, 0) likelihood can be singular (LinAlgError, seen on Rossler's
+    # first coordinate): the fit tries p = 6, 3, 1 in turn and says which it kept
+    import darts.models
+
+    real = darts.models.ARIMA.fit
+
+    def fragile(self, series, *a, **k):
+        if self.model_params["p"] > 3:
+            raise np.linalg.LinAlgError("LU decomposition error.")
+        return real(self, series, *a, **k)
+
+    monkeypatch.setattr(darts.models.ARIMA, "fit", fragile)
+    m = get_model("darts-arima").fit(TRAIN, dt=DT)
+    assert [x.model_params["p"] for x in m.models_] == [3, 3] and "{'p': 3}" in m.chosen_["column 0"]
+    assert np.isfinite(m.predict(CTX, 20)).all()
+    monkeypatch.setattr(darts.models.ARIMA, "fit", lambda self, *a, **k: (_ for _ in ()).throw(
+        np.linalg.LinAlgError("LU decomposition error.")))
+    with pytest.raises(ValueError, match="darts-arima: no fit of column 0 succeeded"):
+        get_model("darts-arima").fit(TRAIN, dt=DT)

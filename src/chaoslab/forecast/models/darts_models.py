@@ -150,12 +150,33 @@ class DartsForecaster(Forecaster):
                 self.model_.fit([_series(t) for t in z])
         elif self.kind == "transferable":
             cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
-            self.models_ = []
-            for c in cols:
-                m = self._build(self.lags_)
-                m.fit(_series(z[0][:, c]))
-                self.models_.append(m)
+            self.models_, self.chosen_ = [], {}
+            for j, c in enumerate(cols):
+                self.models_.append(self._fit_transferable(z[0][:, c], j))
         return self
+
+    def _fit_transferable(self, series: np.ndarray, j: int):
+        """A transferable model of one column, degrading gracefully: where the fit's linear
+        algebra fails (an ill-conditioned likelihood), the simpler options of ``_fallbacks`` in
+        turn; a one-line ValueError if every one fails."""
+        error = None
+        for options in [{}] + self._fallbacks():
+            m = self._build(self.lags_)
+            if options:
+                m = type(m)(**(m.model_params | options))
+            try:
+                m.fit(_series(series))
+            except NUMERICAL as e:
+                error = e
+                continue
+            if options:
+                self.chosen_[f"column {j}"] = f"{options}: the asked-for model's fit failed ({error})"
+            return m
+        raise ValueError(f"{self.name}: no fit of column {j} succeeded ({type(error).__name__}: {error})")
+
+    def _fallbacks(self) -> list[dict]:
+        """Simpler constructor options to try, in turn, when a transferable model's fit fails."""
+        return []
 
     def _predict(self, context, horizon):
         z = (context - self.mu_) / self.sigma_
@@ -295,6 +316,9 @@ class DartsKalman(DartsForecaster):
     def _options(self, lags):
         return dict(dim_x=self.dim_x, random_state=self.seed)
 
+    def _fallbacks(self) -> list[dict]:
+        return [{"dim_x": k} for k in range(self.dim_x - 1, 0, -1)]
+
 
 @register("darts-arima")
 class DartsARIMA(DartsForecaster):
@@ -313,6 +337,10 @@ class DartsARIMA(DartsForecaster):
 
     def _local_memory(self) -> int:
         return self.p + self.d + self.q + 1
+
+    def _fallbacks(self) -> list[dict]:
+        ps = [p for p in (self.p // 2, self.p // 4, 1) if 0 < p < self.p]
+        return [{"p": p} for p in dict.fromkeys(ps)]
 
 
 @register("darts-autoarima")
