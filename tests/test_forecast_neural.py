@@ -158,3 +158,19 @@ def test_generalized_teacher_forcing_lowers_the_validation_rollout_loss(lorenz8)
         gtf = get_model("mlp", seed=seed, rollout=5, forcing=0.3, **kw).fit(lorenz8.train, lorenz8.val, dt=lorenz8.dt)
         logs.append(np.log(min(gtf.history_["score"]) / min(one.history_["score"])))
     assert np.exp(np.mean(logs)) < 0.8, np.exp(logs)
+
+
+def test_a_network_whose_best_checkpoints_blow_up_falls_back_to_a_bounded_one():
+    # HastingsPowell's first coordinate (the published short protocol, univariate): the MLP
+    # trained on 5-step GTF rollouts for 300 epochs runs away from every test context with its
+    # best-scoring networks (5 of 5 windows diverged before this check); it keeps the latest
+    # snapshot of its training whose free runs stay bounded, and says so
+    from chaoslab.forecast.base import stability_check
+    from chaoslab.forecast.evaluate import evaluate
+
+    d = make_task_data(Task("HastingsPowell", granularity=100, train_periods=10, horizon=200, context=100, n_val=2,
+                            n_test=5, observed=0))
+    m = get_model("mlp", rollout=5, forcing=0.3, epochs=300, patience=300).fit(d.train, d.val, dt=d.dt)
+    assert "stability" in m.chosen_ and "kept" in m.chosen_["stability"]
+    assert stability_check(m.predict, d.train, d.val, m.memory, m.train_mean_, m.train_scale_)[0] == 0
+    assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0

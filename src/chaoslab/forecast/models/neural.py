@@ -59,6 +59,9 @@ def diverged(z, span):
 
 
 # --------------------------------------------------------------------------- the training loop
+SNAPSHOTS = 10  # networks kept along the training (besides the best-scoring ones), fallbacks for stability
+
+
 def _optimizer(hyper):
     """Adam + clipping; hyper = (learning_rate, total steps, clip) may be traced, so one
     compilation serves every fit of the same architecture and data shape."""
@@ -129,8 +132,9 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     docstring), run with ``net.rollout(context, horizon, span)`` (``span``: the divergence rule's
     sigma / s, see the module docstring; None: zeros, only non-finite states diverge).
     Returns the best network and the history {"loss", "score", "best_epoch",
-    "checkpoints"}: the networks of the ``keep`` best-scoring epochs, best first (a snapshot
-    ensemble for ``chaoslab.ensembles``)."""
+    "checkpoints", "snapshots"}: the networks of the ``keep`` best-scoring epochs, best first (a
+    snapshot ensemble for ``chaoslab.ensembles``), and of every ``epochs // SNAPSHOTS``-th epoch,
+    latest first (the fallbacks of a model whose best networks blow up in free runs)."""
     params, static = eqx.partition(net, eqx.is_inexact_array)
     if val is not None:
         d = val[0].shape[-1]
@@ -143,6 +147,8 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     best, best_params, best_epoch, wait = math.inf, params, -1, 0
     hist = {"loss": [], "score": []}
     kept: list[tuple[float, int, Any]] = []
+    snaps: list[tuple[int, Any]] = []
+    every = max(1, epochs // SNAPSHOTS)
     for epoch in range(epochs):
         key, sub = jax.random.split(key)
         if forcing is not None:
@@ -154,6 +160,8 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
         hist["score"].append(score)
         if math.isfinite(score) and (len(kept) < keep or score < kept[-1][0]):
             kept = sorted(kept + [(score, epoch, params)], key=lambda c: c[0])[:keep]
+        if (epoch + 1) % every == 0:
+            snaps.append((epoch, params))
         if score < best:
             best, best_params, best_epoch, wait = score, params, epoch, 0
         else:
@@ -162,6 +170,7 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
                 break
     hist["best_epoch"] = best_epoch
     hist["checkpoints"] = [(e, eqx.combine(p, static)) for _, e, p in kept] or [(best_epoch, eqx.combine(best_params, static))]
+    hist["snapshots"] = [(e, eqx.combine(p, static)) for e, p in reversed(snaps)]
     return eqx.combine(best_params, static), hist
 
 
@@ -228,30 +237,33 @@ class NeuralForecaster(Forecaster):
             forcing=forcing_schedule(alpha, self.epochs) if rollout > 1 and alpha < 1 else None,
             input_noise=getattr(self, "input_noise", 0.0))
         self.checkpoints_ = self.history_.pop("checkpoints")
-        self._keep_bounded(train, val, dt)
+        self._keep_bounded(train, val, dt, self.history_.pop("snapshots"))
         self.fit_seconds_ = time.perf_counter() - t_start
         return self
 
-    def _keep_bounded(self, train, val, dt) -> None:
-        """No silent blow-ups: the best-scoring checkpoint whose free runs stay bounded
-        (``chaoslab.forecast.base.choose_stable``, checkpoints in order of validation score)."""
-        cks = self.checkpoints_
+    def _keep_bounded(self, train, val, dt, snapshots) -> None:
+        """No silent blow-ups: the best-scoring checkpoint whose free runs stay bounded, else the
+        latest bounded snapshot of the training (``chaoslab.forecast.base.choose_stable``)."""
+        cks = list(self.checkpoints_) + list(snapshots)
+        n_best = len(self.checkpoints_)
 
         def build(i):
             self.net_ = cks[i][1]
             return self.predict
 
         scale = self.train_scale_ if math.isfinite(self.train_scale_) else math.inf
-        c = choose_stable([[i] for i in range(len(cks))], build, train, val, self.memory, self.train_mean_, scale,
-                          dt)
+        tiers = [[i] for i in range(n_best)] + [[i] for i in range(n_best, len(cks))]
+        c = choose_stable(tiers, build, train, val, self.memory, self.train_mean_, scale, dt)
         self.net_ = cks[c.key][1]
+        self.epoch_ = cks[c.key][0]
         self.chosen_ = {}
-        if c.key:
-            self.chosen_["stability"] = (
-                f"kept the checkpoint of epoch {cks[c.key][0]} (validation rank {c.key + 1}): the better-scoring "
-                "ones left the attractor in free runs" if c.bounded else
-                f"no checkpoint stays bounded: kept epoch {cks[c.key][0]}, {c.diverged} of {c.runs} free runs leave "
-                "the attractor")
+        what = (f"the checkpoint of epoch {cks[c.key][0]} (validation rank {c.key + 1})" if c.key < n_best else
+                f"the snapshot of epoch {cks[c.key][0]}")
+        if not c.bounded:
+            self.chosen_["stability"] = (f"no checkpoint or snapshot stays bounded: kept {what}, {c.diverged} of "
+                                         f"{c.runs} free runs leave the attractor")
+        elif c.key:
+            self.chosen_["stability"] = f"kept {what}: the better-scoring networks left the attractor in free runs"
 
     def checkpoint_models(self) -> list["NeuralForecaster"]:
         """The fitted model at each kept checkpoint (the best validation epochs, best first): a
