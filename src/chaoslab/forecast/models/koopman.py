@@ -23,8 +23,9 @@ spans the same functions, so the eigenvalues of K do not change.
 
 No silent blow-ups (EDMD): a K whose free runs leave the attractor
 (``chaoslab.forecast.base.choose_stable``) is refitted with alpha 1e2, 1e4, 1e6 times larger, then
-(polynomial dictionary) one degree less; ``degree_``, ``alpha_`` and ``chosen_["stability"]`` say
-what was kept.
+(polynomial dictionary) one degree less, and last with the eigenvalues of K that lie outside the
+unit circle pulled onto it (its growing modes made neutral: iterating K stays bounded);
+``degree_``, ``alpha_`` and ``chosen_["stability"]`` say what was kept.
 """
 
 from __future__ import annotations
@@ -48,6 +49,19 @@ def _left_multiply(z, w):
 def _right_multiply(p, w):
     """EDMD's step psi -> psi K as a pure map of psi and the weights {"K": K} (``as_map``)."""
     return p @ w["K"]
+
+
+def _inside_unit_circle(K: np.ndarray) -> np.ndarray:
+    """K = V diag(mu) V^-1 with every |mu| > 1 scaled to 1 (the modes that grow are kept as
+    neutral ones): iterating it stays bounded. A ValueError (so not a candidate) when K is too
+    far from diagonalisable for its eigenvectors to be trusted."""
+    mu, V = np.linalg.eig(K)
+    if np.all(np.abs(mu) <= 1.0):
+        return K
+    if not np.isfinite(np.linalg.cond(V)) or np.linalg.cond(V) > 1e8:
+        raise ValueError("the Koopman matrix is too far from diagonalisable to move its eigenvalues")
+    mu = mu / np.maximum(np.abs(mu), 1.0)
+    return np.real(V @ np.diag(mu) @ np.linalg.inv(V))
 
 
 def _continuous(eig: np.ndarray, dt: float) -> np.ndarray:
@@ -163,25 +177,28 @@ class EDMD(Forecaster):
         all_combos = self.combos_ if self.dictionary == "poly" else None
 
         def build(key):
-            degree, alpha = key
+            degree, alpha, clip = key
             if all_combos is not None:
                 self.combos_ = [c for c in all_combos if len(c) <= degree]
             PX = self.psi(train[:, :-1]).reshape(-1, self._n_obs(d))
             PY = self.psi(train[:, 1:]).reshape(-1, self._n_obs(d))
-            self.K_, self.degree_, self.alpha_ = ridge(PX, PY, alpha), degree, alpha
+            K = ridge(PX, PY, alpha)
+            self.K_, self.degree_, self.alpha_ = (_inside_unit_circle(K) if clip else K), degree, alpha
             return self.predict
 
-        # no silent blow-ups: the asked-for penalty, then 1e2, 1e4, 1e6 times it, then one degree less
+        # no silent blow-ups: the asked-for penalty, then 1e2, 1e4, 1e6 times it, then one degree
+        # less; last, K with its eigenvalues pulled inside the unit circle (a bounded linear map)
         base = self.alpha if self.alpha > 0 else 1e-8
-        tiers = [[(self.degree, a)] for a in [self.alpha] + [base * f for f in ALPHA_STEPS]]
-        if self.dictionary == "poly" and self.degree > 1:
-            tiers.append([(self.degree - 1, a) for a in [self.alpha] + [base * f for f in ALPHA_STEPS]])
+        alphas = [self.alpha] + [base * f for f in ALPHA_STEPS]
+        degrees = [self.degree] + ([self.degree - 1] if self.dictionary == "poly" and self.degree > 1 else [])
+        tiers = [[(p, a, False)] for p in degrees for a in alphas] + [[(p, self.alpha, True) for p in degrees]]
         scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
         c = choose_stable(tiers, build, train, val, 1, self.train_mean_, scale, self.dt_)
         build(c.key)
         self.chosen_ = {}
-        if c.key != (self.degree, self.alpha):
-            what = f"degree {c.key[0]}, alpha {c.key[1]:.3g}"
+        if c.key != (self.degree, self.alpha, False):
+            what = f"degree {c.key[0]}, alpha {c.key[1]:.3g}" + (", eigenvalues pulled inside the unit circle"
+                                                                  if c.key[2] else "")
             self.chosen_["stability"] = (f"kept {what}: at the asked-for degree and alpha its free runs left the "
                                          "attractor" if c.bounded else f"no candidate stays bounded: kept {what}, "
                                          f"{c.diverged} of {c.runs} free runs leave the attractor")
