@@ -843,7 +843,8 @@ def lyapunov_spectrum(
                 run.advance(max(short, min(2 * short, run.done)))
                 continue
             # each orbit averages the last blocks that hold at least the time asked for
-            while b + 1 < len(run.counts) and sum(run.counts[b + 1:]) >= n_fixed:
+            edges = run.edges()
+            while b + 1 < len(run.counts) and edges[-1] - edges[b + 1] >= n_fixed:
                 b += 1
         est_r, n = run.estimate(b)
         est = est_r.mean(axis=0)

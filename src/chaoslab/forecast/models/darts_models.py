@@ -146,8 +146,7 @@ class DartsForecaster(Forecaster):
         z = (train - self.mu_) / self.sigma_
         if self.kind == "global":
             self.model_ = self._build(self.lags_)
-            self.model_.fit([_series(t) for t in z], verbose=False) if self.torch else \
-                self.model_.fit([_series(t) for t in z])
+            self.model_.fit([_series(t) for t in z], **({"verbose": False} if self.torch else {}))
         elif self.kind == "transferable":
             cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
             self.models_, self.chosen_ = [], {}

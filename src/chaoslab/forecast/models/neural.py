@@ -244,7 +244,7 @@ class NeuralForecaster(Forecaster):
     def _keep_bounded(self, train, val, dt, snapshots) -> None:
         """No silent blow-ups: the best-scoring checkpoint whose free runs stay bounded, else the
         latest bounded snapshot of the training (``chaoslab.forecast.base.choose_stable``)."""
-        cks = list(self.checkpoints_) + list(snapshots)
+        cks = list(self.checkpoints_) + list(snapshots)  # in order of preference
         n_best = len(self.checkpoints_)
 
         def build(i):
@@ -252,8 +252,7 @@ class NeuralForecaster(Forecaster):
             return self.predict
 
         scale = self.train_scale_ if math.isfinite(self.train_scale_) else math.inf
-        tiers = [[i] for i in range(n_best)] + [[i] for i in range(n_best, len(cks))]
-        c = choose_stable(tiers, build, train, val, self.memory, self.train_mean_, scale, dt)
+        c = choose_stable([[i] for i in range(len(cks))], build, train, val, self.memory, self.train_mean_, scale, dt)
         self.net_ = cks[c.key][1]
         self.epoch_ = cks[c.key][0]
         self.chosen_ = {}
