@@ -1,6 +1,8 @@
 """Forecasting benchmark: every registered model on Lorenz at granularity 30.
 
-    python benchmarks/bench_forecast.py [MODEL ...]
+    python benchmarks/bench_forecast.py [MODEL[:key=value,...] ...]
+
+(e.g. ``mlp:lags=1,width=32,epochs=300,polish=20000``: a model with its hyperparameters).
 
 Each model is trained once on 10 and once on 100 periods (one trajectory, 5 validation windows)
 and scored on the same 20 test windows (context 60 points, horizon 300 points = 13.6 Lyapunov
@@ -14,8 +16,15 @@ import time
 
 import numpy as np
 
+from chaoslab.cli.forecast import parse_hyper
 from chaoslab.forecast import Task, get_model, list_models, make_task_data
 from chaoslab.forecast.evaluate import evaluate
+
+
+def parse(spec):
+    """'name' or 'name:key=value,...' -> (name, hyperparameters), read as ``--hp`` is."""
+    name, _, rest = spec.partition(":")
+    return name, parse_hyper(filter(None, rest.split(",")))
 
 
 def main(names):
@@ -29,16 +38,17 @@ def main(names):
     print("| model | fit (s), 10 periods | median VPT, 10 periods | fit (s), 100 periods | median VPT, 100 periods "
           "| fit (s), x only | median VPT, x only |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in names:
+    for spec in names:
+        name, hp = parse(spec)
         cells = []
         for p in (10, 100, "x"):
-            m = get_model(name)
+            m = get_model(name, **hp)
             t0 = time.perf_counter()
             m.fit(data[p].train, data[p].val, dt=data[p].dt)
             fit = time.perf_counter() - t0
             ev = evaluate(m, data[p], dynamics=False)
             cells += [f"{fit:.2f}", f"{ev.summary['median_vpt_lyapunov']:.2f}"]
-        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+        print(f"| {spec} | " + " | ".join(cells) + " |", flush=True)
     print(f"\nVPT in Lyapunov times ({data[100].lyapunov_time:.3f} time units); dt = {data[100].dt:.4f}")
 
 

@@ -174,3 +174,31 @@ def test_a_network_whose_best_checkpoints_blow_up_falls_back_to_a_bounded_one():
     assert "stability" in m.chosen_ and "kept" in m.chosen_["stability"]
     assert stability_check(m.predict, d.train, d.val, m.memory, m.train_mean_, m.train_scale_)[0] == 0
     assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0
+
+
+def test_the_lbfgs_polish_adds_descending_candidates_and_sharpens_the_one_step_map(spiral):
+    # polish = full-batch L-BFGS after the epochs. The epochs are the same bits with or without
+    # it (the polish starts after them); every chunk lowers the training loss (the line search
+    # accepts only steps with sufficient decrease); the polished networks are more candidates,
+    # so the best validation score can only improve. On the exactly linear one-step map of the
+    # spiral, the quasi-Newton method takes the training loss orders of magnitude below 20
+    # epochs of Adam (measured: 4e-5 -> 5e-8) and the held-out one-step error several-fold
+    # (measured 7x; the 4 held-out orbits start where no training orbit passes)
+    train, held = spiral
+    val = Windows(held[:, :1], held[:, 1:21], np.zeros(len(held)))
+    kw = dict(lags=1, epochs=20, patience=20, seed=0)
+    plain = get_model("mlp", **kw).fit(train, val)
+    polished = get_model("mlp", polish=1000, **kw).fit(train, val)
+    n = len(plain.history_["loss"])
+    assert plain.history_["loss"] == polished.history_["loss"][:n]
+    extra = polished.history_["loss"][n:]
+    assert len(extra) >= 2 and all(b <= a for a, b in zip(extra, extra[1:])), extra
+    assert min(extra) < 0.01 * plain.history_["loss"][-1]
+    assert min(polished.history_["score"]) <= min(plain.history_["score"])
+    assert polished.epoch_ >= n, (polished.epoch_, n)  # a polished network won
+    ctx, nxt = held[:, :-1].reshape(-1, 1, 3), held[:, 1:].reshape(-1, 3)
+    err = [np.sqrt(np.mean((m.predict(ctx, 1)[:, 0] - nxt) ** 2)) for m in (plain, polished)]
+    print(f"one-step RMS error: Adam {err[0]:.2e}, polished {err[1]:.2e}")
+    assert err[1] < 0.3 * err[0], err
+    with pytest.raises(ValueError, match="polish"):
+        get_model("mlp", polish=-1)

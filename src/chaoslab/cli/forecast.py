@@ -23,8 +23,8 @@ def _task(system: str, granularity: float, train_periods: float, n_train: int, c
                 horizon=horizon, n_val=n_val, n_test=n_test, observed=observed, seed=seed, noise=noise)
 
 
-def _hyper(items: Optional[List[str]]) -> dict:
-    """--hp name=value pairs: integers, floats, true/false and none are converted, other values
+def parse_hyper(items: Optional[List[str]]) -> dict:
+    """name=value pairs (--hp; public for the benchmarks): integers, floats, true/false and none are converted, other values
     stay strings; get_model checks each against the type the model declares for it (one line:
     ``hyper-parameter degree of nvar must be an integer or none, got 'abc'``)."""
     out_: dict = {}
@@ -103,7 +103,7 @@ def fit_cmd(
     from ..forecast import get_model, make_task_data
     from ..forecast.evaluate import evaluate
 
-    m = get_model(model, seed=seed, **_hyper(hp))  # unknown names and bad hyper-parameters fail first
+    m = get_model(model, seed=seed, **parse_hyper(hp))  # unknown names and bad hyper-parameters fail first
     task = _task(system, granularity, train_periods, n_train, context, horizon, n_test, n_val, observed, seed, noise)
     if out_path is not None and out_path.suffix != ".parquet":
         raise ValueError(f"--out must end in .parquet, got '{out_path.name}'")
@@ -145,7 +145,7 @@ def plot_cmd(
     from ..forecast import get_model, make_task_data
     from ..forecast.figures import forecast_figure
 
-    m = get_model(model, seed=seed, **_hyper(hp))
+    m = get_model(model, seed=seed, **parse_hyper(hp))
     check_figure_path(out_file, "--out")
     if window < 0:
         raise ValueError(f"--window must be >= 0, got {window}")

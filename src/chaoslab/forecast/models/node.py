@@ -75,10 +75,10 @@ class NeuralODEForecaster(NeuralForecaster):
 
     def __init__(self, width: int = 64, depth: int = 2, activation: str = "gelu", segment: int = 5,
                  epochs: int = 40, batch_size: int = 64, learning_rate: float = 5e-3, patience: int = 20,
-                 val_horizon: int = 20, clip: float = 1.0, seed: int = 0):
+                 val_horizon: int = 20, clip: float = 1.0, polish: int = 0, seed: int = 0):
         super().__init__(seed=seed, width=int(width), depth=int(depth), activation=activation, segment=int(segment),
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-                         val_horizon=val_horizon, clip=clip)
+                         val_horizon=val_horizon, clip=clip, polish=polish)
         if self.width < 1 or self.depth < 1 or self.segment < 1 or activation not in _ACTIVATIONS:
             raise ValueError(f"width, depth, segment >= 1 and activation in {sorted(_ACTIVATIONS)} are required")
 
