@@ -181,25 +181,32 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
     kept: list[tuple[float, int, Any]] = []
     snaps: list[tuple[int, Any]] = []
     every = max(1, epochs // SNAPSHOTS)
+
+    def record(epoch, params, loss) -> bool:
+        """Score the network of this epoch (or polish chunk), keep it if it is among the best;
+        True when ``patience`` epochs have passed without a better score."""
+        nonlocal best, best_params, best_epoch, wait, kept
+        score = float(_score(eqx.combine(params, static), *val, span)) if val is not None else loss
+        score = score if math.isfinite(score) else math.inf
+        hist["loss"].append(loss)
+        hist["score"].append(score)
+        if math.isfinite(score) and (len(kept) < keep or score < kept[-1][0]):
+            kept = sorted(kept + [(score, epoch, params)], key=lambda c: c[0])[:keep]
+        if score < best:
+            best, best_params, best_epoch, wait = score, params, epoch, 0
+            return False
+        wait += 1
+        return wait >= patience
+
     for epoch in range(epochs):
         key, sub = jax.random.split(key)
         if forcing is not None:
             hyper = hyper.at[3].set(forcing(epoch))
         params, state, loss = _epoch(params, static, state, sub, data, hyper, bs, nb)
-        score = float(_score(eqx.combine(params, static), *val, span)) if val is not None else float(loss)
-        score = score if math.isfinite(score) else math.inf
-        hist["loss"].append(float(loss))
-        hist["score"].append(score)
-        if math.isfinite(score) and (len(kept) < keep or score < kept[-1][0]):
-            kept = sorted(kept + [(score, epoch, params)], key=lambda c: c[0])[:keep]
         if (epoch + 1) % every == 0:
             snaps.append((epoch, params))
-        if score < best:
-            best, best_params, best_epoch, wait = score, params, epoch, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                break
+        if record(epoch, params, float(loss)):
+            break
     if polish > 0:
         key, sub = jax.random.split(key)
         training = Training(hyper[3], hyper[4], sub)
@@ -209,19 +216,7 @@ def train_network(net, data, val=None, *, epochs: int, batch_size: int, learning
             params, lstate, loss = _polish_chunk(params, static, lstate, data, training,
                                                  min(POLISH_CHUNK, int(polish) - done))
             loss, epoch = float(loss), epoch + 1
-            if not math.isfinite(loss):
-                break
-            score = float(_score(eqx.combine(params, static), *val, span)) if val is not None else loss
-            score = score if math.isfinite(score) else math.inf
-            hist["loss"].append(loss)
-            hist["score"].append(score)
-            if math.isfinite(score) and (len(kept) < keep or score < kept[-1][0]):
-                kept = sorted(kept + [(score, epoch, params)], key=lambda c: c[0])[:keep]
-            if score < best:
-                best, best_params, best_epoch, wait = score, params, epoch, 0
-            else:
-                wait += 1
-            if wait >= patience or not loss < last:
+            if not math.isfinite(loss) or record(epoch, params, loss) or not loss < last:
                 break
             last = loss
     hist["best_epoch"] = best_epoch
