@@ -10,6 +10,7 @@ leave a margin of 5-10x the finite-N deviation; measured values are quoted next 
 
 import numpy as np
 import pytest
+from scipy import signal
 
 import chaoslab as cl
 from chaoslab.analysis.chaos_tests import ZeroOneResult, _zero_one_direct, zero_one_test
@@ -111,6 +112,31 @@ def test_dominant_period_of_a_sinusoid():
     # a strong slow component (period 300 > T: below the cutoff 2/T) is ignored, although its
     # Hann main lobe leaks a decreasing flank across the cutoff: only local maxima count
     assert dominant_period(np.sin(2 * np.pi * t / 7.3) + 5 * np.sin(2 * np.pi * t / 300), 0.05) == pytest.approx(7.3, rel=5e-3)
+
+
+def test_dominant_period_of_a_diffusing_oscillation_over_red_noise():
+    # The case of a chaotic flow: an oscillation of period 2 whose phase diffuses (phi' = pi +
+    # sqrt(2 D) white noise, D = 0.05: a Lorentzian line of half-width D / (2 pi) = 0.008, 1.6 %
+    # of its frequency) plus red noise (AR(1), correlation time 20, std 0.8: one-sided density
+    # 4 sigma^2 tau / (1 + (2 pi f tau)^2), 51 at f -> 0, 10 at the Welch cutoff 2 / T_seg = 0.016,
+    # against the line's peak density 0.5 / (pi 0.008) = 20). In one periodogram every bin is the
+    # density times an exponential variable, so among ~100 low-frequency bins a noise spike beats
+    # the line's bins most of the time; averaging ~15 Welch segments makes the line the highest
+    # peak. 5 % = 3 half-widths of the line.
+    dt, n = 0.05, 20000
+    a = np.exp(-dt / 20.0)
+    hits_new = hits_periodogram = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        phi = np.pi * np.arange(n) * dt + np.cumsum(rng.normal(0, np.sqrt(2 * 0.05 * dt), n))
+        red = signal.lfilter([np.sqrt(1 - a * a)], [1, -a], rng.normal(0, 1, n))
+        x = np.cos(phi) + 0.8 * red
+        hits_new += abs(dominant_period(x, dt) / 2 - 1) < 0.05
+        f, P = power_spectrum(x, dt, method="periodogram")
+        ok = (f >= 2 / (n * dt)) & np.r_[False, (P[1:-1] > P[:-2]) & (P[1:-1] >= P[2:]), False]
+        hits_periodogram += abs(1 / f[ok][np.argmax(P[ok])] / 2 - 1) < 0.05
+    assert hits_new == 20
+    assert hits_periodogram <= 12, hits_periodogram  # the single periodogram's highest peak: noise
 
 
 def test_dominant_period_of_rossler():

@@ -25,7 +25,7 @@ import numpy as np
 from ..data.tables import write_parquet_atomic
 from ..systems.base import System
 
-__all__ = ["compute_invariants", "catalog_invariants", "read_invariants"]
+__all__ = ["invariants_sample", "compute_invariants", "catalog_invariants", "read_invariants"]
 
 COLUMNS = ["system", "lyapunov_spectrum", "lyapunov_uncertainty", "converged", "precision", "orbits", "escaped",
            "kaplan_yorke_dimension", "kaplan_yorke_uncertainty", "ks_entropy", "ks_entropy_uncertainty",
@@ -75,16 +75,7 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
         return (values, spec, None) if details else values
     # period: the highest peak of the power spectrum (summed over bounded coordinates), which
     # can differ from the reference period (e.g. Lorenz: 0.76, the rotation about a lobe)
-    # an attractor sample for the dimension and the spectrum: `points` points, 50 per period
-    if system.discrete:
-        tr = cl.trajectory(system, points, params=params, transient=1000)
-        dt = 1.0
-    else:
-        period = float(system.period or 1.0)
-        tr = cl.trajectory(system, points, params=params, granularity=50, transient=20 * period)
-        dt = tr.dt
-    keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
-    x = tr.x[:, keep]
+    x, dt = invariants_sample(system, params=params, points=points)
     try:
         cd = correlation_dimension(x, seed=seed)
     except ValueError as e:  # e.g. a periodic orbit: a finite point set has no scaling range
@@ -93,6 +84,29 @@ def compute_invariants(system: System | str, *, params: Mapping[str, Any] | None
     per = 1.0 if system.discrete else dominant_period(x, dt)
     values = _values(system, spec, ky, cd, per, t_start, notes)
     return (values, spec, cd) if details else values
+
+
+def invariants_sample(system: System | str, *, params: Mapping[str, Any] | None = None,
+                     points: int = 20_000) -> tuple[np.ndarray, float]:
+    """The attractor sample ``compute_invariants`` takes its correlation dimension and spectral
+    period from: ``points`` points of one trajectory past a transient (flows: 50 points per
+    reference period after 20 periods; maps: every iterate after 1000), its bounded coordinates
+    only (an angle or other unbounded coordinate has no attractor extent). Returns (x, dt).
+    Denser and shorter than the climatology (``analysis.attractor``: 20 points per period over
+    1 000 periods), which scores forecasts; this one is what the table's columns were made from.
+    """
+    import chaoslab as cl
+
+    system = cl.get_system(system) if isinstance(system, str) else system
+    if system.discrete:
+        tr = cl.trajectory(system, points, params=params, transient=1000)
+        dt = 1.0
+    else:
+        period = float(system.period or 1.0)
+        tr = cl.trajectory(system, points, params=params, granularity=50, transient=20 * period)
+        dt = tr.dt
+    keep = [i for i in range(tr.x.shape[1]) if i not in system.unbounded] or [0]
+    return tr.x[:, keep], dt
 
 
 def _values(system: System, spec, ky, cd, period, t_start: float, notes: list[str]) -> dict[str, Any]:
