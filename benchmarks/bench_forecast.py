@@ -2,7 +2,7 @@
 
     python benchmarks/bench_forecast.py [MODEL[:key=value,...] ...]
 
-(e.g. ``mlp:lags=1,width=32,epochs=300,polish=20000``: a model with its hyperparameters).
+(e.g. ``mlp:lags=1,width=32,epochs=300,polish=200``: a model with its hyperparameters).
 
 Each model is trained once on 10 and once on 100 periods (one trajectory, 5 validation windows)
 and scored on the same 20 test windows (context 60 points, horizon 300 points = 13.6 Lyapunov

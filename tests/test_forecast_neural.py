@@ -200,5 +200,37 @@ def test_the_lbfgs_polish_adds_descending_candidates_and_sharpens_the_one_step_m
     err = [np.sqrt(np.mean((m.predict(ctx, 1)[:, 0] - nxt) ** 2)) for m in (plain, polished)]
     print(f"one-step RMS error: Adam {err[0]:.2e}, polished {err[1]:.2e}")
     assert err[1] < 0.3 * err[0], err
+    assert polished.history_["polish_method"] == "lbfgs"  # auto: 17,283 parameters > LM_MAX_PARAMS
     with pytest.raises(ValueError, match="polish"):
         get_model("mlp", polish=-1)
+    with pytest.raises(ValueError, match="polish_method"):
+        get_model("mlp", polish_method="newton")
+
+
+def test_the_levenberg_marquardt_polish_descends_and_sharpens_the_one_step_map(spiral):
+    # polish_method="lm" (auto for a network of <= LM_MAX_PARAMS parameters; width 32: 1,283).
+    # Levenberg-Marquardt accepts a step only if it lowers the loss, so the polish losses fall
+    # strictly; it solves the Gauss-Newton system of all the residuals, so 60 iterations take
+    # the training loss three orders of magnitude below Adam's and the held-out one-step error
+    # several-fold (the same bound as the L-BFGS test above; measured 1.5e-3 -> 5.5e-5, 28x)
+    train, held = spiral
+    val = Windows(held[:, :1], held[:, 1:21], np.zeros(len(held)))
+    kw = dict(lags=1, width=32, epochs=20, patience=20, seed=0)
+    plain = get_model("mlp", **kw).fit(train, val)
+    polished = get_model("mlp", polish=60, **kw).fit(train, val)
+    assert polished.history_["polish_method"] == "lm"
+    n = len(plain.history_["loss"])
+    assert plain.history_["loss"] == polished.history_["loss"][:n]
+    extra = polished.history_["loss"][n:]
+    assert len(extra) >= 2 and all(b < a for a, b in zip(extra, extra[1:])), extra
+    assert min(extra) < 1e-3 * plain.history_["loss"][-1], (extra, plain.history_["loss"][-1])
+    assert min(polished.history_["score"]) <= min(plain.history_["score"])
+    ctx, nxt = held[:, :-1].reshape(-1, 1, 3), held[:, 1:].reshape(-1, 3)
+    err = [np.sqrt(np.mean((m.predict(ctx, 1)[:, 0] - nxt) ** 2)) for m in (plain, polished)]
+    print(f"one-step RMS error: Adam {err[0]:.2e}, Levenberg-Marquardt {err[1]:.2e}; losses {extra}")
+    assert err[1] < 0.3 * err[0], err
+    # the same seed gives the same bits
+    again = get_model("mlp", polish=60, **kw).fit(train, val)
+    assert again.history_["loss"] == polished.history_["loss"]
+    with pytest.raises(ValueError, match="at most 5000 parameters"):
+        get_model("mlp", lags=1, polish=5, polish_method="lm", epochs=1).fit(train, val)

@@ -46,10 +46,15 @@ class _ODENet(eqx.Module):
         return sol.ys
 
     def loss(self, seg, training):
-        """Multiple shooting: each segment from its first (noisy by ``training.input_noise``) state."""
+        """Mean squared error of the segments (``residuals``)."""
+        return jnp.mean(self.residuals(seg, training) ** 2)
+
+    def residuals(self, seg, training):
+        """Multiple shooting: the errors (segments, steps, d), in units of ``inc``, of each
+        segment solved from its first (noisy by ``training.input_noise``) state."""
         start = seg[:, 0] + training.input_noise * jax.random.normal(training.key, seg[:, 0].shape, seg.dtype)
         pred = jax.vmap(lambda s: self.solve(s, seg.shape[1] - 1))(start)
-        return jnp.mean(((pred - seg[:, 1:]) / lax.stop_gradient(self.inc)) ** 2)
+        return (pred - seg[:, 1:]) / lax.stop_gradient(self.inc)
 
     def rollout(self, ctx, horizon: int, span):
         """``horizon`` states from the last of ``ctx``; NaN from the first diverged one (``neural.diverged``)."""
@@ -75,10 +80,11 @@ class NeuralODEForecaster(NeuralForecaster):
 
     def __init__(self, width: int = 64, depth: int = 2, activation: str = "gelu", segment: int = 5,
                  epochs: int = 40, batch_size: int = 64, learning_rate: float = 5e-3, patience: int = 20,
-                 val_horizon: int = 20, clip: float = 1.0, polish: int = 0, seed: int = 0):
+                 val_horizon: int = 20, clip: float = 1.0, polish: int = 0, polish_method: str = "auto",
+                 seed: int = 0):
         super().__init__(seed=seed, width=int(width), depth=int(depth), activation=activation, segment=int(segment),
                          epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-                         val_horizon=val_horizon, clip=clip, polish=polish)
+                         val_horizon=val_horizon, clip=clip, polish=polish, polish_method=polish_method)
         if self.width < 1 or self.depth < 1 or self.segment < 1 or activation not in _ACTIVATIONS:
             raise ValueError(f"width, depth, segment >= 1 and activation in {sorted(_ACTIVATIONS)} are required")
 
