@@ -85,7 +85,9 @@ def characteristic_period(system: System, params: Mapping[str, Any] | None = Non
     tr = trajectory(system, 8192, dt=dt, transient=2000 * dt, params=params,
                     method="auto" if (system.delay or system.stepper is not None) else "dopri5")
     x = tr.x[:, [i for i in range(system.dim) if i not in system.unbounded] or [0]]
-    return dominant_period(x, dt)
+    # one segment (the whole-record periodogram): the record is short (8192 steps), and Welch's
+    # default n / 8 segments would hide every period above 1 / 16 of it
+    return dominant_period(x, dt, nperseg=x.shape[0])
 
 
 def output_dt(system: System, dt: float | None, granularity: float | None, params=None) -> float:
