@@ -55,7 +55,8 @@ from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa
 
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
            "innovation_factor", "check_sample_args", "check_hyper_parameters", "MissingExtraError", "require_extra",
-           "EXTRAS", "stability_check", "validation_vpt", "choose_stable", "StableChoice"]
+           "EXTRAS", "stability_check", "validation_vpt", "choose_stable", "StableChoice", "input_length",
+           "DEFAULT_INPUT_LENGTH"]
 
 
 @dataclass
@@ -89,6 +90,31 @@ def innovation_factor(residuals: np.ndarray) -> np.ndarray:
     cov = np.atleast_2d(np.cov(r, rowvar=False))
     jitter = 1e-14 * max(float(np.trace(cov)) / len(cov), 1e-300)
     return np.linalg.cholesky(cov + jitter * np.eye(len(cov)))
+
+
+DEFAULT_INPUT_LENGTH = 60  # a window model's input length without validation windows (the protocol's default context)
+
+
+def input_length(lags: int | None, train: np.ndarray, val, output: int = 1) -> tuple[int, str | None]:
+    """The input length (lags) of a window model that reads a fixed-length past and predicts
+    ``output`` steps, and why it was chosen (None when ``lags`` was given): ``lags`` if given,
+    else the validation windows' context length (so a forecast reads the whole context), else
+    ``DEFAULT_INPUT_LENGTH``, at most half of what the training trajectories (n, T, d) leave
+    after one output (data-limited protocols). A given ``lags`` that the training trajectories
+    cannot hold with one output is a one-line ValueError."""
+    T = np.shape(train)[1]
+    if lags is None:
+        have_val = val is not None and len(val) > 0
+        lags = val.context.shape[1] if have_val else DEFAULT_INPUT_LENGTH
+        why = "the validation windows' context length" if have_val else "the default"
+        room = (T - output) // 2
+        if lags > room:
+            lags, why = max(room, 1), "half the training length"
+        return int(lags), why
+    if T <= lags + output:
+        raise ValueError(f"training trajectories have {T} points; lags={lags} needs more than lags + output "
+                         f"steps = {lags + output}")
+    return int(lags), None
 
 
 STABILITY_HORIZONS = 5  # the stability check's free runs: this many validation horizons (200 steps without)

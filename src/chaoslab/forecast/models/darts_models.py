@@ -41,11 +41,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..base import Forecaster, register
+from ..base import Forecaster, input_length, register
 
 __all__ = ["DartsForecaster"]
 
-DEFAULT_LAGS = 60
 #: what a forecast's numbers blowing up raises inside darts and the libraries under it
 NUMERICAL = (np.linalg.LinAlgError, FloatingPointError, OverflowError, ZeroDivisionError)
 
@@ -130,16 +129,13 @@ class DartsForecaster(Forecaster):
 
     def _fit(self, train, val):
         lags = getattr(self, "lags", None)
-        if lags is None and self.kind == "global":
-            lags = val.context.shape[1] if val is not None and len(val) else DEFAULT_LAGS
-            why = "the validation windows' context length" if val is not None and len(val) else "the default"
-            room = (train.shape[1] - self._output_length()) // 2
-            if lags > room:  # short training series (a data-limited protocol): half of each for inputs
-                lags, why = max(room, 1), "half the training length"
-            self.chosen_ = {"lags": f"{lags} ({why})"}
-        if self.kind == "global" and train.shape[1] <= lags + self._output_length():
-            raise ValueError(f"training trajectories have {train.shape[1]} points; {self.name} with lags={lags} needs "
-                             f"more than lags + output_chunk_length = {lags + self._output_length()}")
+        if self.kind == "global":
+            try:
+                lags, why = input_length(lags, train, val, self._output_length())
+            except ValueError as e:
+                raise ValueError(f"{self.name}: {e} (output_chunk_length = {self._output_length()})") from None
+            if why is not None:
+                self.chosen_ = {"lags": f"{lags} ({why})"}
         self.lags_ = int(lags) if self.kind == "global" else self._local_memory()
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12

@@ -380,10 +380,14 @@ class NeuralForecaster(Forecaster):
     def _network(self, d: int, inc: jax.Array, key) -> eqx.Module:
         raise NotImplementedError
 
+    def _targets(self) -> int:
+        """How many states follow each training window (``_samples``): the training rollout."""
+        return getattr(self, "rollout", 1)
+
     def _samples(self, z: np.ndarray):
-        """All (window of ``lags`` states, the next ``rollout`` states) pairs of the trajectories z
-        (n, T, d), standardised."""
-        m, r = self.memory, getattr(self, "rollout", 1)
+        """All (window of ``memory`` states, the next ``_targets()`` states) pairs of the
+        trajectories z (n, T, d), standardised."""
+        m, r = self.memory, self._targets()
         X = np.concatenate([np.stack([zi[t - m : t] for t in range(m, zi.shape[0] - r + 1)]) for zi in z])
         S = np.concatenate([np.stack([zi[t : t + r] for t in range(m, zi.shape[0] - r + 1)]) for zi in z])
         return jnp.asarray(X), jnp.asarray(S)
