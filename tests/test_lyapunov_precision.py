@@ -223,3 +223,21 @@ def test_the_solver_work_budget_bounds_a_run_and_says_so(monkeypatch):
     # x (3 + 1) x 3 for 32 orbits: the work bound caps the time far below the Lyapunov-time budget
     assert r.max_time < 2e8 / (6 * 12 * 32) * r.interval
     assert r.max_time < L.BUDGET_LYAPUNOV_TIMES / r.exponents[0] / 32
+
+
+def test_a_maps_work_counts_its_qr_step_so_a_regular_orbit_stops_in_minutes(monkeypatch):
+    # Bogdanov's default orbit (eps = mu = 0: area-preserving) lies on an invariant curve: its
+    # finite-time lambda_1 ~ 1/time stays "above zero by 2 s.e.", so the Lyapunov-time budget
+    # (2e5 / lambda_1) is astronomical and the work budget is what stops it. Each iterate is one
+    # evaluation plus a QR counted as MAP_QR_WORK, x (k + 1) x 2, x 32 orbits: the iterations
+    # per orbit the work allows (here with a budget 1000x smaller, seconds instead of minutes).
+    import chaoslab.analysis.lyapunov as L
+
+    monkeypatch.setattr(L, "BUDGET_WORK", 5e7)
+    r = lyapunov_spectrum("Bogdanov")
+    per_orbit = 5e7 / ((1 + L.MAP_QR_WORK) * 3 * 2 * 32)
+    assert r.converged is False and r.max_time == pytest.approx(r.transient + r.time, rel=1e-12)
+    # the run stops at the first block boundary past the budget (blocks of a few hundred
+    # iterations); without the QR counted it would run 33x longer
+    assert per_orbit <= r.max_time <= 1.1 * per_orbit
+    assert abs(r.exponents[0]) < 10 / r.time  # a regular orbit: lambda_1 -> 0 like 1/time
