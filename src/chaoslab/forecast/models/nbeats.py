@@ -100,9 +100,8 @@ class _NBeatsNet(eqx.Module):
 
     def __init__(self, d, inc, lags, chunk, basis, blocks, width, layers, theta, degree, harmonics, key):
         self.inc, self.lags, self.chunk = inc, lags, chunk
-        keys = jax.random.split(key, blocks)
         if basis == "generic":
-            self.blocks = [_Block(d, lags, chunk, width, layers, theta, None, k) for k in keys]
+            self.blocks = [_Block(d, lags, chunk, width, layers, theta, None, k) for k in jax.random.split(key, blocks)]
             self.order = tuple(range(blocks))
         else:
             pair = lambda kind, p: (nbeats_basis(kind, lags, -lags, chunk, p), nbeats_basis(kind, chunk, 0, chunk, p))
