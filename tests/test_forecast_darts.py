@@ -123,3 +123,60 @@ def test_a_transferable_model_whose_fit_fails_degrades_gracefully(monkeypatch):
         np.linalg.LinAlgError("LU decomposition error.")))
     with pytest.raises(ValueError, match="darts-arima: no fit of column 0 succeeded"):
         get_model("darts-arima").fit(TRAIN, dt=DT)
+
+
+def test_a_torch_model_whose_free_runs_blow_up_is_trained_again_bounded(monkeypatch):
+    # the stability rule (choose_stable): a torch model whose free runs leave the attractor is
+    # trained again with a 20-step output chunk, then with half and a quarter of the lags. Here
+    # every model with a 1-step chunk is made to blow up (its forecast grows 1.1x a step), and the
+    # 20-step one is kept: the same bits as asking for it directly
+    import darts.models
+
+    real = darts.models.DLinearModel.predict
+
+    def growing(self, n, *a, **k):
+        out = real(self, n, *a, **k)
+        if self.output_chunk_length > 1:
+            return out
+        return [s.with_values(s.values() * 1.1 ** np.arange(1, n + 1)[:, None]) for s in out]
+
+    monkeypatch.setattr(darts.models.DLinearModel, "predict", growing)
+    kw = dict(n_epochs=2, accelerator="cpu")
+    m = get_model("darts-dlinear", **kw).fit(TRAIN, VAL, dt=DT)
+    assert m.chosen_["stability"] == "lags=60, output_chunk_length=20: the asked-for model's free runs left the attractor"
+    direct = get_model("darts-dlinear", output_chunk_length=20, **kw).fit(TRAIN, VAL, dt=DT)
+    assert "stability" not in direct.chosen_
+    np.testing.assert_array_equal(m.predict(CTX, 100), direct.predict(CTX, 100))
+
+    # nothing bounded: the fewest diverged runs, and chosen_ says how many
+    monkeypatch.setattr(darts.models.DLinearModel, "predict", lambda self, n, *a, **k: [
+        s.with_values(s.values() * 1.1 ** np.arange(1, n + 1)[:, None]) for s in real(self, n, *a, **k)])
+    m = get_model("darts-dlinear", **kw).fit(TRAIN, VAL, dt=DT)
+    assert "no configuration stays bounded; 10 of 10 free runs leave the attractor" in m.chosen_["stability"]
+
+
+def test_the_stability_fallbacks_fit_the_training_length():
+    nl = get_model("darts-nlinear")
+    assert nl._stability_fallbacks(100, 1000) == [(100, {"output_chunk_length": 20}), (50, {"output_chunk_length": 20}),
+                                                   (25, {"output_chunk_length": 20})]
+    assert get_model("darts-nlinear", output_chunk_length=15)._stability_fallbacks(100, 1000)[0] == (
+        100, {"output_chunk_length": 30})
+    # short training sets: where the longer chunk does not fit beside the lags, the lags alone change
+    assert nl._stability_fallbacks(100, 110) == [(50, {"output_chunk_length": 20}), (25, {"output_chunk_length": 20})]
+    assert nl._stability_fallbacks(30, 32) == [(15, {}), (7, {"output_chunk_length": 20})]
+    # RNNModel forecasts one step at a time: only the lags (its training length) change
+    assert get_model("darts-lstm")._stability_fallbacks(8, 1000) == [(4, {}), (2, {})]
+
+
+def test_darts_nlinear_on_lorenz_stays_bounded():
+    # measured: darts NLinear at 100 lags and a 1-step chunk, trained on Lorenz's x (the published
+    # univariate short protocol), leaves the attractor on every free run and every test window;
+    # the model chaoslab keeps stays bounded on all of them
+    from chaoslab.forecast.base import stability_check
+    from chaoslab.forecast.protocol import Task, make_task_data
+
+    d = make_task_data(Task("Lorenz", granularity=100, train_periods=10, horizon=200, context=100, n_val=2,
+                            n_test=5, observed=0))
+    m = get_model("darts-nlinear", accelerator="cpu").fit(d.train, d.val, dt=d.dt)
+    assert stability_check(m.predict, d.train, d.val, m.memory, m.train_mean_, m.train_scale_) == (0, 10)
+    assert np.isfinite(m.predict(d.test.context, 200)).all()

@@ -23,6 +23,15 @@ anywhere on the attractor):
   to learn from other series: they are fitted on each context window, coordinate by coordinate
   where univariate, as such models are used.
 
+No silent blow-ups: a torch model whose free runs leave the attractor (the one rule,
+``chaoslab.forecast.base.choose_stable``: validation and training contexts, five validation
+horizons) is trained again with a 20-step output chunk, then with half and a quarter of the lags,
+and the first that stays bounded is kept (``chosen_["stability"]`` says which); the retraining is
+paid only where the model before it diverged. The tree models need no check: their forecasts take
+finitely many values (leaf values of a finite ensemble) whatever their input. Transferable models
+whose fit fails fall back to simpler orders (``_fallbacks``); a forecast that blows up inside darts
+is a diverged window (NaN), scored as a failure.
+
 ``lags`` (the input length of global models) defaults to the validation windows' context length
 (so a forecast sees the whole context) or 60 without validation windows, at most half the
 training length (data-limited protocols); ``chosen_`` says which.
@@ -41,7 +50,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..base import Forecaster, input_length, register
+from ..base import Forecaster, choose_stable, input_length, register
 
 __all__ = ["DartsForecaster"]
 
@@ -97,7 +106,7 @@ class DartsForecaster(Forecaster):
     def memory(self) -> int:
         return getattr(self, "lags_", 1)
 
-    def _build(self, lags: int):
+    def _build(self, lags: int, overrides: dict | None = None):
         import darts.models
 
         if self.torch:
@@ -106,7 +115,7 @@ class DartsForecaster(Forecaster):
 
         own = inspect.signature(type(self).__init__).parameters
         passed = {k: v for k, v in self.hyper_parameters().items() if k not in own}
-        kw = self._options(lags) | passed
+        kw = self._options(lags) | passed | (overrides or {})
         if self.torch:
             import torch
 
@@ -121,13 +130,13 @@ class DartsForecaster(Forecaster):
 
     def fit(self, train, val=None, *, dt=1.0):
         with _quiet():
-            return self._fit(train, val)
+            return self._fit(train, val, dt)
 
     def predict(self, context, horizon):
         with _quiet():
             return self._predict(context, horizon)
 
-    def _fit(self, train, val):
+    def _fit(self, train, val, dt):
         lags = getattr(self, "lags", None)
         if self.kind == "global":
             try:
@@ -140,15 +149,50 @@ class DartsForecaster(Forecaster):
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
         z = (train - self.mu_) / self.sigma_
-        if self.kind == "global":
+        if self.kind == "global" and self.torch:
+            self._fit_stable(train, val, z, dt)
+        elif self.kind == "global":
             self.model_ = self._build(self.lags_)
-            self.model_.fit([_series(t) for t in z], **({"verbose": False} if self.torch else {}))
+            self.model_.fit([_series(t) for t in z])
         elif self.kind == "transferable":
             cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
             self.models_, self.chosen_ = [], {}
             for j, c in enumerate(cols):
                 self.models_.append(self._fit_transferable(z[0][:, c], j))
         return self
+
+    def _fit_stable(self, train, val, z, dt) -> None:
+        """Train a torch model, choosing a configuration whose free runs stay bounded (the one
+        rule, ``chaoslab.forecast.base.choose_stable``): the asked-for one; where its runs leave
+        the attractor, the fallbacks of ``_stability_fallbacks`` in turn, each trained anew (a
+        cost paid only when the one before diverged). ``chosen_["stability"]`` says what was kept."""
+        series = [_series(t) for t in z]
+        candidates = [(self.lags_, {})] + self._stability_fallbacks(self.lags_, train.shape[1])
+        fitted = {}
+
+        def build(k):
+            lags, overrides = candidates[k]
+            if k not in fitted:
+                m = self._build(lags, overrides)
+                m.fit(series, verbose=False)
+                fitted[k] = m
+            self.lags_, self.model_ = lags, fitted[k]
+            return self._predict
+
+        scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
+        c = choose_stable([[k] for k in range(len(candidates))], build, train, val, candidates[0][0],
+                          self.train_mean_, scale, dt)
+        build(c.key)
+        if c.key or not c.bounded:
+            lags, overrides = candidates[c.key]
+            what = ", ".join(f"{k}={v}" for k, v in ({"lags": lags} | overrides).items())
+            self.chosen_ = getattr(self, "chosen_", {}) | {"stability": (
+                f"{what}: the asked-for model's free runs left the attractor" if c.bounded else
+                f"{what}: no configuration stays bounded; {c.diverged} of {c.runs} free runs leave the attractor")}
+
+    def _stability_fallbacks(self, lags: int, length: int) -> list[tuple[int, dict]]:
+        """(lags, constructor overrides) to train in turn when a torch model's free runs diverge."""
+        return []
 
     def _fit_transferable(self, series: np.ndarray, j: int):
         """A transferable model of one column, degrading gracefully: where the fit's linear
@@ -221,6 +265,9 @@ class DartsForecaster(Forecaster):
         return 4
 
 # ------------------------------------------------------------------------------------ torch
+STABLE_OUTPUT = 20  # the output chunk a torch model whose free runs diverge is trained with again
+
+
 class _Torch(DartsForecaster):
     torch = True
 
@@ -238,6 +285,21 @@ class _Torch(DartsForecaster):
     def _options(self, lags):
         return dict(input_chunk_length=lags, output_chunk_length=self.output_chunk_length, n_epochs=self.n_epochs,
                     batch_size=self.batch_size)
+
+    def _stability_fallbacks(self, lags, length):
+        """A longer output chunk (``STABLE_OUTPUT`` steps or twice the asked-for, so a forecast
+        feeds itself back that many times less often), then that with half and a quarter of the
+        input length (fewer weights to extrapolate with). Measured on the univariate short
+        protocol: darts NLinear at 100 lags diverged on every window of Lorenz, BurkeShaw, ZhouChen,
+        SprottC; with a 20-step output chunk or 50 lags none did."""
+        n = max(STABLE_OUTPUT, 2 * self.output_chunk_length)
+        chunked = self.darts_class != "RNNModel"  # RNNModel forecasts one step at a time: only its lags change
+
+        def longer(m):  # the longer chunk where the training trajectories hold it beside m lags
+            return {"output_chunk_length": n} if chunked and length > m + n else {}
+
+        steps = [(lags, longer(lags))] if longer(lags) else []
+        return steps + [(m, longer(m)) for m in (lags // 2, lags // 4) if m >= 1 and length > m + 1]
 
 
 def _torch_model(name: str, cls: str, description: str, extra: dict | None = None):
