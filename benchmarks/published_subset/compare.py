@@ -19,13 +19,18 @@ from chaoslab.bench.results import SMAPE_DIVERGED, load_results
 
 def main(results_dir: str, study: str | None = None) -> None:
     t = load_results(results_dir).table
-    t = t[(t["kind"] == "forecast") & (t["window"] >= 0)]
+    t = t[t["kind"] == "forecast"]
+    gone = t[t["metric"] == "diverged_windows"].groupby("model")["value"].sum()
+    t = t[t["window"] >= 0]
     rows = []
     for model, g in t.groupby("model"):
         sm = g[g["metric"] == "smape"]
         smape = sm["value"].fillna(SMAPE_DIVERGED)
         per_system = smape.groupby(sm["system"]).median()
-        row = dict(model=model, windows=len(sm), diverged=int((smape >= SMAPE_DIVERGED).sum()),
+        # diverged: forecasts that left the attractor; at_200: those and any window whose forecast
+        # keeps the opposite sign of the truth throughout (sMAPE 200 too)
+        row = dict(model=model, windows=len(sm), diverged=int(gone.get(model, 0)),
+                   at_200=int((smape >= SMAPE_DIVERGED).sum()),
                    median_smape=float(smape.median()), median_of_system_medians=float(per_system.median()),
                    fit_seconds=float(g.drop_duplicates("task")["wall_seconds"].median()))
         for name in ("vpt_lyapunov", "vpt_smape_lyapunov"):
