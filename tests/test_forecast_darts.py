@@ -147,6 +147,8 @@ def test_a_torch_model_whose_free_runs_blow_up_is_trained_again_bounded(monkeypa
     direct = get_model("darts-dlinear", output_chunk_length=20, **kw).fit(TRAIN, VAL, dt=DT)
     assert "stability" not in direct.chosen_
     np.testing.assert_array_equal(m.predict(CTX, 100), direct.predict(CTX, 100))
+    monkeypatch.undo()  # fitted again where the asked-for model stays bounded: no stale note
+    assert "stability" not in m.fit(TRAIN, VAL, dt=DT).chosen_ and m.model_.output_chunk_length == 1
 
     # nothing bounded: the fewest diverged runs, and chosen_ says how many
     monkeypatch.setattr(darts.models.DLinearModel, "predict", lambda self, n, *a, **k: [

@@ -138,13 +138,14 @@ class DartsForecaster(Forecaster):
 
     def _fit(self, train, val, dt):
         lags = getattr(self, "lags", None)
+        self.chosen_ = {}
         if self.kind == "global":
             try:
                 lags, why = input_length(lags, train, val, self._output_length())
             except ValueError as e:
                 raise ValueError(f"{self.name}: {e} (output_chunk_length = {self._output_length()})") from None
             if why is not None:
-                self.chosen_ = {"lags": f"{lags} ({why})"}
+                self.chosen_["lags"] = f"{lags} ({why})"
         self.lags_ = int(lags) if self.kind == "global" else self._local_memory()
         self.mu_ = train.reshape(-1, train.shape[-1]).mean(0)
         self.sigma_ = train.reshape(-1, train.shape[-1]).std(0) + 1e-12
@@ -156,7 +157,7 @@ class DartsForecaster(Forecaster):
             self.model_.fit([_series(t) for t in z])
         elif self.kind == "transferable":
             cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
-            self.models_, self.chosen_ = [], {}
+            self.models_ = []
             for j, c in enumerate(cols):
                 self.models_.append(self._fit_transferable(z[0][:, c], j))
         return self
@@ -186,9 +187,9 @@ class DartsForecaster(Forecaster):
         if c.key or not c.bounded:
             lags, overrides = candidates[c.key]
             what = ", ".join(f"{k}={v}" for k, v in ({"lags": lags} | overrides).items())
-            self.chosen_ = getattr(self, "chosen_", {}) | {"stability": (
+            self.chosen_["stability"] = (
                 f"{what}: the asked-for model's free runs left the attractor" if c.bounded else
-                f"{what}: no configuration stays bounded; {c.diverged} of {c.runs} free runs leave the attractor")}
+                f"{what}: no configuration stays bounded; {c.diverged} of {c.runs} free runs leave the attractor")
 
     def _stability_fallbacks(self, lags: int, length: int) -> list[tuple[int, dict]]:
         """(lags, constructor overrides) to train in turn when a torch model's free runs diverge."""
