@@ -29,8 +29,9 @@ horizons) is trained again with a 20-step output chunk, then with half and a qua
 and the first that stays bounded is kept (``chosen_["stability"]`` says which); the retraining is
 paid only where the model before it diverged. The tree models need no check: their forecasts take
 finitely many values (leaf values of a finite ensemble) whatever their input. Transferable models
-whose fit fails fall back to simpler orders (``_fallbacks``); a forecast that blows up inside darts
-is a diverged window (NaN), scored as a failure.
+whose fit fails fall back to simpler orders (``_fallbacks``), and ARIMA also where its free runs
+leave the attractor (p halved: ARIMA(12, 1, 0) diverged on every window of SprottG, multivariate);
+a forecast that blows up inside darts is a diverged window (NaN), scored as a failure.
 
 ``lags`` (the input length of global models) defaults to the validation windows' context length
 (so a forecast sees the whole context) or 60 without validation windows, at most half the
@@ -50,7 +51,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..base import Forecaster, choose_stable, input_length, register
+from ..base import DEFAULT_INPUT_LENGTH, Forecaster, choose_stable, input_length, register
 
 __all__ = ["DartsForecaster"]
 
@@ -92,6 +93,9 @@ class DartsForecaster(Forecaster):
     kind: ClassVar[str] = "global"
     multivariate: ClassVar[bool] = True
     torch: ClassVar[bool] = False
+    #: a transferable model that also falls back (``_fallbacks``) where its free runs leave the
+    #: attractor, not only where a fit fails
+    choose_bounded: ClassVar[bool] = False
 
     def __init__(self, seed: int = 0, **options):
         super().__init__(seed=seed, **options)
@@ -156,10 +160,7 @@ class DartsForecaster(Forecaster):
             self.model_ = self._build(self.lags_)
             self.model_.fit([_series(t) for t in z])
         elif self.kind == "transferable":
-            cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
-            self.models_ = []
-            for j, c in enumerate(cols):
-                self.models_.append(self._fit_transferable(z[0][:, c], j))
+            self._fit_transferable_stable(train, val, z, dt)
         return self
 
     def _fit_stable(self, train, val, z, dt) -> None:
@@ -195,27 +196,65 @@ class DartsForecaster(Forecaster):
         """(lags, constructor overrides) to train in turn when a torch model's free runs diverge."""
         return []
 
-    def _fit_transferable(self, series: np.ndarray, j: int):
-        """A transferable model of one column, degrading gracefully: where the fit's linear
-        algebra fails (an ill-conditioned likelihood), the simpler options of ``_fallbacks`` in
-        turn; a one-line ValueError if every one fails."""
+    def _fit_transferable_stable(self, train, val, z, dt) -> None:
+        """Fit a transferable model (one per column where univariate) on the first training
+        trajectory. Where ``choose_bounded`` (ARIMA), choose as the torch models do
+        (``choose_stable``) among the asked-for options and the simpler ones of ``_fallbacks``:
+        where the free runs of one leave the attractor, the next is fitted, and the first bounded
+        one is kept (``chosen_["stability"]`` says which). Not the Kalman forecaster: its free runs
+        of five horizons fail in darts from an overflowing forecast covariance even where the mean
+        stays exact (the 4-state model of a 2-d linear system), and fewer states lose that
+        exactness. Each candidate degrades column by column where a fit fails (``_fit_column``)."""
+        cols = [slice(None)] if self.multivariate else [slice(j, j + 1) for j in range(z.shape[-1])]
+        options = [{}] + self._fallbacks()
+        fitted = {}
+
+        def build(k):
+            if k not in fitted:
+                fitted[k] = [self._fit_column(z[0][:, c], j, options[k:]) for j, c in enumerate(cols)]
+            self.models_ = [m for m, _ in fitted[k]]
+            return self._predict
+
+        if len(options) == 1 or not self.choose_bounded:  # no choice to make
+            build(0)
+            key = 0
+        else:
+            have_val = val is not None and len(val) > 0
+            memory = val.context.shape[1] if have_val else min(train.shape[1] - 1, DEFAULT_INPUT_LENGTH)
+            scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
+            c = choose_stable([[k] for k in range(len(options))], build, train, val, max(memory, self._local_memory()),
+                              self.train_mean_, scale, dt)
+            build(c.key)
+            key = c.key
+            if c.key or not c.bounded:
+                self.chosen_["stability"] = (
+                    f"{options[c.key]}: the asked-for model's free runs left the attractor" if c.bounded else
+                    f"{options[c.key] or 'as asked'}: no configuration stays bounded; {c.diverged} of {c.runs} "
+                    "free runs leave the attractor")
+        for j, (_, note) in enumerate(fitted[key]):
+            if note:
+                self.chosen_[f"column {j}"] = note
+
+    def _fit_column(self, series: np.ndarray, j: int, options: list[dict]):
+        """(model, note) of one column, degrading gracefully: where the fit's linear algebra fails
+        (an ill-conditioned likelihood), the next of ``options`` in turn (the note says which was
+        kept); a one-line ValueError if every one fails."""
         error = None
-        for options in [{}] + self._fallbacks():
+        for i, opts in enumerate(options):
             m = self._build(self.lags_)
-            if options:
-                m = type(m)(**(m.model_params | options))
+            if opts:
+                m = type(m)(**(m.model_params | opts))
             try:
                 m.fit(_series(series))
             except NUMERICAL as e:
                 error = e
                 continue
-            if options:
-                self.chosen_[f"column {j}"] = f"{options}: the asked-for model's fit failed ({error})"
-            return m
+            return m, (f"{opts}: the asked-for model's fit failed ({error})" if i else None)
         raise ValueError(f"{self.name}: no fit of column {j} succeeded ({type(error).__name__}: {error})")
 
     def _fallbacks(self) -> list[dict]:
-        """Simpler constructor options to try, in turn, when a transferable model's fit fails."""
+        """Simpler constructor options to try, in turn, when a transferable model's fit fails or
+        its free runs leave the attractor."""
         return []
 
     def _predict(self, context, horizon):
@@ -383,6 +422,7 @@ class DartsARIMA(DartsForecaster):
     description = "ARIMA(p, d, q) per coordinate (darts, statsmodels)"
     darts_class = "ARIMA"
     kind = "transferable"
+    choose_bounded = True
     multivariate = False
 
     def __init__(self, p: int = 12, d: int = 1, q: int = 0, seed: int = 0, **options):
