@@ -185,9 +185,13 @@ class DartsForecaster(Forecaster):
         c = choose_stable([[k] for k in range(len(candidates))], build, train, val, candidates[0][0],
                           self.train_mean_, scale, dt)
         build(c.key)
+        lags, overrides = candidates[c.key]
+        self._note_stability(c, ", ".join(f"{k}={v}" for k, v in ({"lags": lags} | overrides).items()))
+
+    def _note_stability(self, c, what: str) -> None:
+        """``chosen_["stability"]`` when ``choose_stable`` kept other than the asked-for candidate
+        (``what`` names it) or nothing stayed bounded."""
         if c.key or not c.bounded:
-            lags, overrides = candidates[c.key]
-            what = ", ".join(f"{k}={v}" for k, v in ({"lags": lags} | overrides).items())
             self.chosen_["stability"] = (
                 f"{what}: the asked-for model's free runs left the attractor" if c.bounded else
                 f"{what}: no configuration stays bounded; {c.diverged} of {c.runs} free runs leave the attractor")
@@ -226,11 +230,7 @@ class DartsForecaster(Forecaster):
                               self.train_mean_, scale, dt)
             build(c.key)
             key = c.key
-            if c.key or not c.bounded:
-                self.chosen_["stability"] = (
-                    f"{options[c.key]}: the asked-for model's free runs left the attractor" if c.bounded else
-                    f"{options[c.key] or 'as asked'}: no configuration stays bounded; {c.diverged} of {c.runs} "
-                    "free runs leave the attractor")
+            self._note_stability(c, str(options[c.key] or "as asked"))
         for j, (_, note) in enumerate(fitted[key]):
             if note:
                 self.chosen_[f"column {j}"] = note
