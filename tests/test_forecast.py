@@ -347,3 +347,19 @@ def test_nvar_keeps_a_configuration_whose_rollouts_stay_bounded():
     raw._fit_one(d.train, m.degree_, 1e-6)
     with np.errstate(all="ignore"):
         assert divergence_mask(raw.predict(d.test.context, 200), d.mean, d.scale).any()
+
+
+def test_esn_washout_leaves_half_of_a_short_training_series(lorenz):
+    # data-limited protocols (the published sweep) train on 100 points: the default washout (100)
+    # drops at most half of them; a washout given explicitly is kept, or refused in one line
+    short, ctx = lorenz.train[:, :100], lorenz.test.context[:2]
+    m = get_model("esn", size=50).fit(short, dt=lorenz.dt)
+    assert m.washout_ == 49 and m.chosen_["washout"].startswith("49 (half the training length")
+    assert np.isfinite(m.predict(ctx, 20)).all()
+    assert get_model("esn", size=50).fit(lorenz.train[:, :400]).washout_ == 100
+    assert get_model("esn", size=50, washout=10).fit(short).washout_ == 10
+    with pytest.raises(ValueError, match="training trajectories have 100 points; esn needs more than washout "
+                                         r"\+ 1 = 101"):
+        get_model("esn", size=50, washout=100).fit(short)
+    with pytest.raises(ValueError, match="washout must be an integer >= 0"):
+        get_model("esn", washout=-1)

@@ -8,7 +8,9 @@ with a ridge-regression readout of the next state (``chaoslab.forecast.linalg.ri
 A is sparse (``degree`` non-zeros per row) and scaled to ``spectral_radius``; r~ squares every
 other unit (Pathak et al.'s symmetry-breaking trick, which lets a tanh reservoir represent even
 functions). Training drives the reservoir with each training trajectory, drops ``washout``
-steps and fits W_out; forecasting drives it with the context, then feeds its own output back.
+steps (by default ``DEFAULT_WASHOUT``, at most half the training length: data-limited protocols
+train on as few as 100 points; ``washout_`` is what was used) and fits W_out; forecasting drives
+it with the context, then feeds its own output back.
 Reservoir runs are compiled JAX scans, vmapped over trajectories and windows. ``sample`` adds
 Gaussian innovations (the covariance of the readout's training residuals) to each output before
 it is fed back.
@@ -32,6 +34,7 @@ from ..base import Forecaster, choose_stable, innovation_factor, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
+DEFAULT_WASHOUT = 100  # reservoir steps dropped before the readout is fitted, when washout is not given
 RIDGE_STEPS = (1e2, 1e4, 1e6)  # stronger readout penalties, times ridge, for a fit whose free runs blow up
 
 
@@ -101,15 +104,17 @@ class EchoStateNetwork(Forecaster):
     search_space = {"spectral_radius": [0.4, 0.8, 1.1], "input_scaling": [0.1, 0.5], "ridge": [1e-8, 1e-6]}
 
     def __init__(self, size: int = 500, spectral_radius: float = 0.8, degree: int = 3, input_scaling: float = 0.5,
-                 bias_scaling: float = 0.5, leak: float = 1.0, ridge: float = 1e-7, washout: int = 100,
+                 bias_scaling: float = 0.5, leak: float = 1.0, ridge: float = 1e-7, washout: int | None = None,
                  seed: int = 0):
         super().__init__(seed=seed, size=int(size), spectral_radius=float(spectral_radius), degree=int(degree),
                          input_scaling=float(input_scaling), bias_scaling=float(bias_scaling), leak=float(leak),
-                         ridge=float(ridge), washout=int(washout))
+                         ridge=float(ridge), washout=None if washout is None else int(washout))
         if self.size < 2 or self.degree < 1 or not (0 < self.leak <= 1) or self.spectral_radius <= 0:
             raise ValueError("size >= 2, degree >= 1, 0 < leak <= 1 and spectral_radius > 0 are required")
         if not 0 <= self.ridge < float("inf"):
             raise ValueError(f"ridge must be a finite number >= 0, got {ridge}")
+        if self.washout is not None and self.washout < 0:
+            raise ValueError(f"washout must be an integer >= 0 (or None: the default), got {washout}")
 
     def _build(self, d: int):
         rng = np.random.default_rng(self.seed)
@@ -129,17 +134,19 @@ class EchoStateNetwork(Forecaster):
         return (self.A_, self.W_in_, self.b_, jnp.asarray(self.leak))
 
     def fit(self, train, val=None, *, dt=1.0):
-        if train.shape[1] <= self.washout + 1:
-            raise ValueError(f"training trajectories have {train.shape[1]} points; esn needs more than washout + 1 = "
-                             f"{self.washout + 1}")
+        T = train.shape[1]
+        washout = min(DEFAULT_WASHOUT, (T - 1) // 2) if self.washout is None else self.washout
+        if T <= washout + 1:
+            raise ValueError(f"training trajectories have {T} points; esn needs more than washout + 1 = {washout + 1}")
+        self.washout_ = washout
         d = train.shape[-1]
         self._build(d)
         self.mu_ = train.reshape(-1, d).mean(0)
         self.sigma_ = train.reshape(-1, d).std(0) + 1e-12
         z = jnp.asarray((train - self.mu_) / self.sigma_)
         rs = _drive_all(self._w, z[:, :-1])  # r_{t+1} after input u_t
-        F = _features(rs[:, self.washout :]).reshape(-1, self.size + 1)
-        Y = z[:, self.washout + 1 :].reshape(-1, d)
+        F = _features(rs[:, washout:]).reshape(-1, self.size + 1)
+        Y = z[:, washout + 1 :].reshape(-1, d)
         F, Y = np.asarray(F), np.asarray(Y)
 
         def build(penalty):
@@ -152,11 +159,13 @@ class EchoStateNetwork(Forecaster):
         # start from contexts as long as the washout (a reservoir forgets its start in about that)
         base = self.ridge if self.ridge > 0 else 1e-8
         scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
-        memory = min(self.washout, train.shape[1] - 1) if val is None or not len(val) else val.context.shape[1]
+        memory = min(washout, T - 1) if val is None or not len(val) else val.context.shape[1]
         c = choose_stable([[self.ridge]] + [[base * f] for f in RIDGE_STEPS], build, train, val, memory,
                           self.train_mean_, scale, dt)
         build(c.key)
         self.chosen_ = {}
+        if self.washout is None and washout < DEFAULT_WASHOUT:
+            self.chosen_["washout"] = f"{washout} (half the training length; the default is {DEFAULT_WASHOUT})"
         if c.key != self.ridge:
             self.chosen_["stability"] = (f"ridge raised to {c.key:.3g}: at {self.ridge:.3g} its free runs left the "
                                          "attractor" if c.bounded else f"no penalty stays bounded: kept ridge "
