@@ -6,7 +6,8 @@ williamgilpin/dysts at fefa2611; see chaoslab/bench/reference/published.json for
     python benchmarks/published_subset/compare.py RESULTS_DIR [STUDY_FILE.json.gz]
 
 Long-horizon results also get the median valid prediction times (Lyapunov times; normalised
-error 0.4 and sMAPE 30)."""
+error 0.4 and sMAPE 30). A suite with a grid of settings (e.g. data.toml's training lengths) gets
+one row per model and setting."""
 
 import gzip
 import json
@@ -16,20 +17,26 @@ import numpy as np
 
 from chaoslab.bench.results import SMAPE_DIVERGED, load_results
 
+SETTING_COLUMNS = ["granularity", "train_periods", "horizon", "context", "noise"]
+
 
 def main(results_dir: str, study: str | None = None) -> None:
     t = load_results(results_dir).table
     t = t[t["kind"] == "forecast"]
-    gone = t[t["metric"] == "diverged_windows"].groupby("model")["value"].sum()
-    t = t[t["window"] >= 0]
+    # a suite with a grid of settings (e.g. the data-limited sweep's training lengths) gets one row
+    # per model and setting
+    grid = [c for c in SETTING_COLUMNS if t[c].nunique() > 1]
     rows = []
-    for model, g in t.groupby("model"):
+    for key, g in t.groupby(["model", *grid]):
+        model = key[0]
+        diverged = int(g[g["metric"] == "diverged_windows"]["value"].sum())
+        g = g[g["window"] >= 0]
         sm = g[g["metric"] == "smape"]
         smape = sm["value"].fillna(SMAPE_DIVERGED)
         per_system = smape.groupby(sm["system"]).median()
         # diverged: forecasts that left the attractor; at_200: those and any window whose forecast
         # keeps the opposite sign of the truth throughout (sMAPE 200 too)
-        row = dict(model=model, windows=len(sm), diverged=int(gone.get(model, 0)),
+        row = dict(model=model, **dict(zip(grid, key[1:])), windows=len(sm), diverged=diverged,
                    at_200=int((smape >= SMAPE_DIVERGED).sum()),
                    median_smape=float(smape.median()), median_of_system_medians=float(per_system.median()),
                    fit_seconds=float(g.drop_duplicates("task")["wall_seconds"].median()))
@@ -38,7 +45,7 @@ def main(results_dir: str, study: str | None = None) -> None:
             if len(v):
                 row[name] = float(v.median())
         rows.append(row)
-    rows.sort(key=lambda r: r["median_smape"])
+    rows.sort(key=lambda r: (*(r[c] for c in grid), r["median_smape"]))
     keys = list(dict.fromkeys(k for r in rows for k in r))
     print(" | ".join(keys))
     for r in rows:
