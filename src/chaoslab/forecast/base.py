@@ -56,6 +56,7 @@ from ..systems.base import UnknownModelError, resolve_name, suggest_name  # noqa
 __all__ = ["Forecaster", "Windows", "register", "get_model", "list_models", "UnknownModelError", "check_finite",
            "innovation_factor", "check_sample_args", "check_hyper_parameters", "MissingExtraError", "require_extra",
            "EXTRAS", "stability_check", "validation_vpt", "choose_stable", "StableChoice", "input_length",
+           "half_the_training",
            "DEFAULT_INPUT_LENGTH"]
 
 
@@ -95,21 +96,29 @@ def innovation_factor(residuals: np.ndarray) -> np.ndarray:
 DEFAULT_INPUT_LENGTH = 60  # a window model's input length without validation windows (the protocol's default context)
 
 
+def half_the_training(length: int, train: np.ndarray, output: int = 1) -> int:
+    """``length`` at most half of what the training trajectories (n, T, d) leave after ``output``
+    steps, ``(T - output) // 2``: the cap a model puts on a default length it reads or drops from
+    each trajectory (a window model's input, a reservoir's washout), so that data-limited protocols
+    (as few as 100 training points) still leave data to fit."""
+    return min(int(length), (np.shape(train)[1] - output) // 2)
+
+
 def input_length(lags: int | None, train: np.ndarray, val, output: int = 1) -> tuple[int, str | None]:
     """The input length (lags) of a window model that reads a fixed-length past and predicts
     ``output`` steps, and why it was chosen (None when ``lags`` was given): ``lags`` if given,
     else the validation windows' context length (so a forecast reads the whole context), else
     ``DEFAULT_INPUT_LENGTH``, at most half of what the training trajectories (n, T, d) leave
-    after one output (data-limited protocols). A given ``lags`` that the training trajectories
+    after one output (``half_the_training``). A given ``lags`` that the training trajectories
     cannot hold with one output is a one-line ValueError."""
     T = np.shape(train)[1]
     if lags is None:
         have_val = val is not None and len(val) > 0
         lags = val.context.shape[1] if have_val else DEFAULT_INPUT_LENGTH
         why = "the validation windows' context length" if have_val else "the default"
-        room = (T - output) // 2
-        if lags > room:
-            lags, why = max(room, 1), "half the training length"
+        capped = half_the_training(lags, train, output)
+        if capped < lags:
+            lags, why = max(capped, 1), "half the training length"
         return int(lags), why
     if T <= lags + output:
         raise ValueError(f"training trajectories have {T} points; lags={lags} needs more than lags + output "

@@ -8,8 +8,8 @@ with a ridge-regression readout of the next state (``chaoslab.forecast.linalg.ri
 A is sparse (``degree`` non-zeros per row) and scaled to ``spectral_radius``; r~ squares every
 other unit (Pathak et al.'s symmetry-breaking trick, which lets a tanh reservoir represent even
 functions). Training drives the reservoir with each training trajectory, drops ``washout``
-steps (by default ``DEFAULT_WASHOUT``, at most half the training length: data-limited protocols
-train on as few as 100 points; ``washout_`` is what was used) and fits W_out; forecasting drives
+steps (by default ``DEFAULT_WASHOUT``, at most half the training length,
+``chaoslab.forecast.base.half_the_training``; ``washout_`` is what was used) and fits W_out; forecasting drives
 it with the context, then feeds its own output back.
 Reservoir runs are compiled JAX scans, vmapped over trajectories and windows. ``sample`` adds
 Gaussian innovations (the covariance of the readout's training residuals) to each output before
@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..base import Forecaster, choose_stable, innovation_factor, register
+from ..base import Forecaster, choose_stable, half_the_training, innovation_factor, register
 from ..dynamics import ModelStep
 from ..linalg import ridge
 
@@ -135,7 +135,7 @@ class EchoStateNetwork(Forecaster):
 
     def fit(self, train, val=None, *, dt=1.0):
         T = train.shape[1]
-        washout = min(DEFAULT_WASHOUT, (T - 1) // 2) if self.washout is None else self.washout
+        washout = half_the_training(DEFAULT_WASHOUT, train) if self.washout is None else self.washout
         if T <= washout + 1:
             raise ValueError(f"training trajectories have {T} points; esn needs more than washout + 1 = {washout + 1}")
         self.washout_ = washout
