@@ -349,6 +349,24 @@ def test_nvar_keeps_a_configuration_whose_rollouts_stay_bounded():
         assert divergence_mask(raw.predict(d.test.context, 200), d.mean, d.scale).any()
 
 
+def test_one_period_of_training_data_degrades_linear_models_toward_persistence_not_divergence():
+    # YuWang2 from 100 training points (one period; the published data-limited sweep): the test
+    # windows start where the training series never went. Before the last resorts below, the
+    # linear autoregression diverged on 5 of 5 windows at every penalty up to 1e4 x ridge, DMD on
+    # 4 and NVAR on 4: now the linear readout's penalty is raised toward persistence and DMD's
+    # growing modes are made neutral, and no window diverges
+    from chaoslab.forecast.evaluate import evaluate
+
+    d = make_task_data(Task("YuWang2", granularity=100, train_periods=1, horizon=200, context=50, n_val=2, n_test=5,
+                            seed=0))
+    linear = get_model("linear").fit(d.train, d.val, dt=d.dt)
+    assert linear.ridge_ > 1e-6 * 1e4 and "ridge raised" in linear.chosen_["stability"]
+    assert "unit circle" in get_model("dmd").fit(d.train, d.val, dt=d.dt).chosen_["stability"]
+    for name in ("linear", "dmd", "nvar"):
+        m = get_model(name).fit(d.train, d.val, dt=d.dt)
+        assert evaluate(m, d, dynamics=False).summary["diverged_windows"] == 0, name
+
+
 def test_esn_washout_leaves_half_of_a_short_training_series(lorenz):
     # data-limited protocols (the published sweep) train on 100 points: the default washout (100)
     # drops at most half of them; a washout given explicitly is kept, or refused in one line

@@ -96,13 +96,13 @@ def test_a_fit_whose_flow_map_overflows_is_not_refined_and_its_forecast_diverges
         SINDy(poly_degree=5).fit(1e70 * train, dt=0.1)
 
 
-def linear_map(seed=0):
-    """A (4 x 4) with eigenvalues 0.98 e^{+-0.4i}, 0.9 e^{+-1.3i}, in a random real basis."""
+def linear_map(seed=0, r=0.98):
+    """A (4 x 4) with eigenvalues r e^{+-0.4i}, 0.9 e^{+-1.3i}, in a random real basis."""
     rot = lambda r, a: r * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     B = np.zeros((4, 4))
-    B[:2, :2], B[2:, 2:] = rot(0.98, 0.4), rot(0.9, 1.3)
+    B[:2, :2], B[2:, 2:] = rot(r, 0.4), rot(0.9, 1.3)
     P = np.random.default_rng(seed).normal(size=(4, 4))
-    eig = np.array([0.98 * np.exp(1j * 0.4), 0.98 * np.exp(-1j * 0.4), 0.9 * np.exp(1.3j), 0.9 * np.exp(-1.3j)])
+    eig = np.array([r * np.exp(1j * 0.4), r * np.exp(-1j * 0.4), 0.9 * np.exp(1.3j), 0.9 * np.exp(-1.3j)])
     return P @ B @ np.linalg.inv(P), eig
 
 
@@ -120,8 +120,26 @@ def test_dmd_recovers_a_linear_map():
     assert match(m.eigenvalues_, eig).max() < 1e-10
     assert match(m.continuous_eigenvalues_, np.log(eig) / 0.1).max() < 1e-9
     np.testing.assert_allclose(m.predict(x[None, :50], 10)[0], x[50:], atol=1e-10)
+    assert m.chosen_ == {}  # its free runs decay: the exact operator is kept
     low = DMD(rank=2).fit(x[None, :50], dt=0.1)  # rank truncation: 2 eigenvalues, an operator of rank 2
     assert low.eigenvalues_.size == 2 and np.linalg.matrix_rank(low.operator_) == 2
+
+
+def test_dmd_makes_growing_modes_neutral_when_its_free_runs_leave_the_attractor():
+    # a map with modes growing as 1.02^t: the exact operator recovers them (so its free runs
+    # over 5 x 200 steps grow 1.02^1000 ~ 4e8-fold and leave the attractor); the operator kept
+    # has them on the unit circle, the decaying ones unchanged, and stays bounded for ever
+    A, eig = linear_map(r=1.02)
+    x = iterate(A, [1.0, -0.5, 0.3, 2.0], 100)
+    exact = np.linalg.eigvals(A)
+    m = DMD().fit(x[None], dt=0.1)
+    assert "unit circle" in m.chosen_["stability"] and "left the attractor" in m.chosen_["stability"]
+    assert match(m.eigenvalues_, eig / np.maximum(np.abs(eig), 1.0)).max() < 1e-9
+    assert match(np.linalg.eigvals(m.operator_), exact / np.maximum(np.abs(exact), 1.0)).max() < 1e-9
+    # the neutral modes rotate, the others decay: |z_t| <= cond(P) |z_0| for every t
+    z = m.predict(x[None, -1:], 20000)[0]
+    P = np.linalg.eig(m.operator_)[1]
+    assert np.linalg.norm(z, axis=1).max() <= np.linalg.cond(P) * np.linalg.norm(x[-1]) * (1 + 1e-9)
 
 
 def test_hankel_dmd_finds_the_frequencies_of_two_sinusoids():

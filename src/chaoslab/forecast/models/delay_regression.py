@@ -20,8 +20,11 @@ Every candidate (each degree when it is chosen, and the ridge penalty ``ridge``,
 10^4 times it) is checked by ``chaoslab.forecast.base.stability_check`` (free runs of five
 validation horizons from the validation and training contexts, under the one divergence rule).
 The best bounded candidate is kept (by median validation VPT; ties: lower degree, smaller
-penalty); the last resort is the linear part alone (degree 1) at the same penalties; if none
-stays bounded, the one with the fewest diverged rollouts, and
+penalty); the last resort is the linear part alone (degree 1; the linear autoregression's only
+degree) at the same penalties and then at 10^6 to 10^12 times ``ridge``, which shrink the
+increment's readout toward zero and the model toward persistence (x_{t+1} = x_t, bounded): a
+model fitted on too little of the attractor degrades to a forecast that stays put rather than
+one that leaves. If none stays bounded, the one with the fewest diverged rollouts, and
 ``chosen_["stability"]`` says so.
 ``sample`` iterates it with Gaussian innovations whose covariance is that of the one-step
 training residuals (a linear model with them is the classical Gaussian vector autoregression).
@@ -45,6 +48,7 @@ from ..linalg import ridge
 log = logging.getLogger(__name__)
 
 RIDGE_STEPS = (1.0, 1e2, 1e4)  # the penalties tried: ridge times these
+PERSISTENCE_STEPS = (1e6, 1e8, 1e10, 1e12)  # the linear last resort's further penalties, toward persistence
 
 
 class DelayRegression(Forecaster):
@@ -114,9 +118,10 @@ class DelayRegression(Forecaster):
             trial = self._fit_one(train, *key)
             return lambda c, k: trial._rollout(trial._history(c), k)
 
-        tiers = [[(p, penalty) for p in degrees] for penalty in penalties]
-        if min(degrees) > 1:  # the last resort: the linear part alone (degree 1, a linear autoregression)
-            tiers += [[(1, penalty)] for penalty in penalties]
+        tiers = [[(p, penalty) for p in degrees] for penalty in penalties] if min(degrees) > 1 else []
+        # the last resort: the linear part alone (degree 1, a linear autoregression), its penalty
+        # raised on toward persistence (the readout shrinks to 0: x_{t+1} = x_t)
+        tiers += [[(1, penalty)] for penalty in penalties + [base * f for f in PERSISTENCE_STEPS]]
         c = choose_stable(tiers, build, train, val, self.memory, self.train_mean_, scale, dt)
         (degree, penalty) = c.key
         if c.bounded:

@@ -7,6 +7,10 @@ the state z, or with ``delays`` = q > 1 of the delay vector z_t = (x_t, x_{t-1},
 X = U S V* truncated to ``rank`` r, A~ = U* Y V S^-1 (r x r); its eigenvalues are the
 discrete-time DMD eigenvalues, mu / dt their continuous-time logs, and Phi = Y V S^-1 W the
 exact DMD modes. Forecasts iterate the exact DMD operator A = Y V S^-1 U* on the last delay vector.
+No silent blow-ups (DMD): where its free runs leave the attractor
+(``chaoslab.forecast.base.choose_stable``), the eigenvalues of A~ outside the unit circle are
+pulled onto it and forecasts iterate the projected operator U A~' U* (its growing modes made
+neutral: bounded); ``eigenvalues_`` are then the moved ones and ``chosen_["stability"]`` says so.
 
 EDMD (Williams, Kevrekidis & Rowley 2015, J. Nonlinear Sci. 25, 1307): a dictionary
 psi(x) = (1, x, monomials of degree 2..``degree``) of the standardised state (or, with
@@ -105,7 +109,25 @@ class DMD(Forecaster):
         self.A_tilde_ = U.conj().T @ YVS
         self.eigenvalues_, W = np.linalg.eig(self.A_tilde_)
         self.modes_ = YVS @ W  # exact DMD modes
-        self.operator_ = YVS @ U.conj().T  # the exact DMD operator on delay vectors
+        exact = YVS @ U.conj().T  # the exact DMD operator on delay vectors
+
+        def build(neutral):  # the exact operator, or the projected one with its growing modes made neutral
+            self.operator_ = U @ _inside_unit_circle(self.A_tilde_) @ U.conj().T if neutral else exact
+            return self.predict
+
+        scale = self.train_scale_ if np.isfinite(self.train_scale_) else np.inf
+        c = choose_stable([[False], [True]], build, train, val, self.delays, self.train_mean_, scale, self.dt_)
+        build(c.key)
+        self.chosen_ = {}
+        if c.key:
+            self.eigenvalues_ = self.eigenvalues_ / np.maximum(np.abs(self.eigenvalues_), 1.0)
+            self.chosen_["stability"] = ("eigenvalues pulled inside the unit circle: the exact operator's free runs "
+                                         "left the attractor" if c.bounded else "no candidate stays bounded: kept "
+                                         f"the eigenvalues pulled inside the unit circle, {c.diverged} of {c.runs} "
+                                         "free runs leave the attractor")
+        elif not c.bounded:
+            self.chosen_["stability"] = (f"no candidate stays bounded: kept the exact operator, {c.diverged} of "
+                                         f"{c.runs} free runs leave the attractor")
         return self
 
     @property
