@@ -506,3 +506,24 @@ def test_leaderboard_counts_a_diverged_window_at_the_smape_limit():
     # sMAPE over the four windows: 10, 200, 10, 200 -> median 105; VPT 1, 2, 1, 2 -> 1.5
     assert board.loc[0, "median_smape"] == 105.0 and board.loc[0, "median_vpt_lyapunov"] == 1.5
     assert board.loc[0, "systems"] == 2 and board.loc[0, "windows"] == 4
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="the mapping count is Linux's /proc/self/maps")
+def test_a_worker_drops_its_compiled_programs_before_the_kernel_mapping_limit():
+    # each XLA CPU program holds memory mappings of its own while JAX caches it; a suite's worker
+    # that compiled for hundreds of tasks hit vm.max_map_count ("LLVM compilation error: Cannot
+    # allocate memory") and died. Past the share, the worker clears JAX's caches, which unmaps them
+    import jax
+    import jax.numpy as jnp
+
+    from chaoslab._cache import mapping_headroom, release_compiled_programs
+
+    with open("/proc/sys/vm/max_map_count") as f:
+        limit = int(f.read())
+    n = 100
+    for i in range(n):  # n distinct programs
+        jax.jit(lambda x, i=i: jnp.sin(x) * i)(jnp.ones(i + 1)).block_until_ready()
+    before = mapping_headroom()
+    assert 0 < before < 1 and not release_compiled_programs(share=1.0)  # below the share: kept
+    assert release_compiled_programs(share=0.0)
+    assert mapping_headroom() <= before - n / limit  # at least a mapping per program is gone

@@ -38,3 +38,38 @@ def enable_compile_cache() -> None:
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     except Exception:  # a cache the running JAX refuses: run without it
         pass
+
+
+def mapping_headroom() -> float | None:
+    """The share of the kernel's per-process limit on memory mappings (Linux ``vm.max_map_count``)
+    this process has used, or None where there is no ``/proc`` to read it from."""
+    try:
+        with open("/proc/sys/vm/max_map_count") as f:
+            limit = int(f.read())
+        with open("/proc/self/maps", "rb") as f:
+            used = sum(1 for _ in f)
+    except (OSError, ValueError):
+        return None
+    return used / limit if limit > 0 else None
+
+
+def release_compiled_programs(share: float = 0.5) -> bool:
+    """Drop JAX's in-memory compiled programs (``jax.clear_caches``) once this process uses more
+    than ``share`` of its memory-mapping limit; True when it did. Each program XLA compiles for
+    the CPU links its machine code into mappings of its own, held while the program is cached,
+    so a long-lived worker that compiles for system after system (a suite's hundreds of tasks)
+    reaches the kernel's limit (65,530 by default): LLVM then fails with "Cannot allocate
+    memory" and the worker dies. Clearing unmaps them; with the persistent cache
+    (``enable_compile_cache``) the next use of a dropped program is a disk read, not a compile."""
+    used = mapping_headroom()
+    if used is None or used <= share:
+        return False
+    import gc
+    import sys
+
+    jax = sys.modules.get("jax")
+    if jax is None:
+        return False
+    jax.clear_caches()
+    gc.collect()
+    return True

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .._cache import release_compiled_programs
+
 __all__ = ["TaskResult", "build_data", "run_task", "environment", "compile_seconds"]
 
 ROW_COLUMNS = ["suite", "task", "kind", "system", "model", "seed", "granularity", "train_periods", "horizon",
@@ -111,6 +113,7 @@ def build_data(data_spec: dict[str, Any]):
     t0, c0 = time.perf_counter(), compile_seconds()
     s = dict(data_spec)
     data = make_task_data(Task(s.pop("system"), seed=s.pop("seed"), **s))
+    release_compiled_programs()
     return data, dict(data_seconds=time.perf_counter() - t0, data_compile_seconds=compile_seconds() - c0)
 
 
@@ -138,6 +141,7 @@ def run_task(spec: dict[str, Any], data=None) -> TaskResult:
         error = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}\n" + traceback.format_exc(limit=8)
     meta = dict(environment(), wall_seconds=time.perf_counter() - t0, compile_seconds=compile_seconds() - c0,
                 worker_pid=os.getpid(), **data_meta)
+    release_compiled_programs()  # a worker lives for hundreds of tasks: keep it under the mapping limit
     return TaskResult(spec["id"], status, rows, artifacts, meta, error)
 
 
