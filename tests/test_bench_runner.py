@@ -516,14 +516,14 @@ def test_a_worker_drops_its_compiled_programs_before_the_kernel_mapping_limit():
     import jax
     import jax.numpy as jnp
 
-    from chaoslab._cache import mapping_headroom, release_compiled_programs
+    from chaoslab._cache import mapping_share, release_compiled_programs
 
     with open("/proc/sys/vm/max_map_count") as f:
         limit = int(f.read())
     n = 100
     for i in range(n):  # n distinct programs
         jax.jit(lambda x, i=i: jnp.sin(x) * i)(jnp.ones(i + 1)).block_until_ready()
-    before = mapping_headroom()
+    before = mapping_share()
     assert 0 < before < 1 and not release_compiled_programs(share=1.0)  # below the share: kept
     assert release_compiled_programs(share=0.0)
-    assert mapping_headroom() <= before - n / limit  # at least a mapping per program is gone
+    assert mapping_share() <= before - n / limit  # at least a mapping per program is gone

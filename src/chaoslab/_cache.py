@@ -40,7 +40,7 @@ def enable_compile_cache() -> None:
         pass
 
 
-def mapping_headroom() -> float | None:
+def mapping_share() -> float | None:
     """The share of the kernel's per-process limit on memory mappings (Linux ``vm.max_map_count``)
     this process has used, or None where there is no ``/proc`` to read it from."""
     try:
@@ -61,7 +61,7 @@ def release_compiled_programs(share: float = 0.5) -> bool:
     reaches the kernel's limit (65,530 by default): LLVM then fails with "Cannot allocate
     memory" and the worker dies. Clearing unmaps them; with the persistent cache
     (``enable_compile_cache``) the next use of a dropped program is a disk read, not a compile."""
-    used = mapping_headroom()
+    used = mapping_share()
     if used is None or used <= share:
         return False
     import gc
