@@ -55,6 +55,11 @@ def _right_multiply(p, w):
     return p @ w["K"]
 
 
+def _pulled_in(mu: np.ndarray) -> np.ndarray:
+    """Eigenvalues with every |mu| > 1 scaled onto the unit circle (growing modes made neutral)."""
+    return mu / np.maximum(np.abs(mu), 1.0)
+
+
 def _inside_unit_circle(K: np.ndarray) -> np.ndarray:
     """K = V diag(mu) V^-1 with every |mu| > 1 scaled to 1 (the modes that grow are kept as
     neutral ones): iterating it stays bounded. A ValueError (so not a candidate) when K is too
@@ -64,8 +69,7 @@ def _inside_unit_circle(K: np.ndarray) -> np.ndarray:
         return K
     if not np.isfinite(np.linalg.cond(V)) or np.linalg.cond(V) > 1e8:
         raise ValueError("the Koopman matrix is too far from diagonalisable to move its eigenvalues")
-    mu = mu / np.maximum(np.abs(mu), 1.0)
-    return np.real(V @ np.diag(mu) @ np.linalg.inv(V))
+    return np.real(V @ np.diag(_pulled_in(mu)) @ np.linalg.inv(V))
 
 
 def _continuous(eig: np.ndarray, dt: float) -> np.ndarray:
@@ -120,7 +124,7 @@ class DMD(Forecaster):
         build(c.key)
         self.chosen_ = {}
         if c.key:
-            self.eigenvalues_ = self.eigenvalues_ / np.maximum(np.abs(self.eigenvalues_), 1.0)
+            self.eigenvalues_ = _pulled_in(self.eigenvalues_)
             self.chosen_["stability"] = ("eigenvalues pulled inside the unit circle: the exact operator's free runs "
                                          "left the attractor" if c.bounded else "no candidate stays bounded: kept "
                                          f"the eigenvalues pulled inside the unit circle, {c.diverged} of {c.runs} "
