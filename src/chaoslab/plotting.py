@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from .systems.base import System
 
-__all__ = ["subplots", "attractor_figure", "field_figure", "spacetime_figure", "snapshot_figure", "save_animation",
+__all__ = ["subplots", "attractor_figure", "spacetime_figure", "snapshot_figure", "save_animation",
            "draw_attractor"]
 
 
